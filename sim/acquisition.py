@@ -1,0 +1,45 @@
+"""Winning customers: prospects convert through marketing and word of mouth (S1, S21), churners through win-back offers (S6)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.config import FirmConf, MarketConf, WomConf
+from sim.population import Population, Status
+
+
+def acquire(
+    pop: Population, market: MarketConf, firm: FirmConf, wom: WomConf, u: np.ndarray, week: int
+) -> np.ndarray:
+    """Prospects who become customers this week (node indices).
+
+    The weekly hazard is the marketing rate, raised by a bolder promise (S21)
+    and by what the prospect has heard (attitude > 0) or lowered by bad news.
+    Newcomers arrive with expectations set by the same promise.
+    """
+    promise = np.exp(firm.promise_acquisition_effect * (firm.promise_level - 0.5))
+    prospects = np.flatnonzero(pop.status == Status.PROSPECT)
+    hazard = market.marketing_rate * promise * np.exp(wom.attitude_slope * pop.attitude[prospects])
+    joined = prospects[u[prospects] < -np.expm1(-hazard)]
+    welcome(pop, joined, week)
+    return joined
+
+
+def win_back(pop: Population, market: MarketConf, firm: FirmConf, u: np.ndarray, week: int) -> np.ndarray:
+    """Churners (node indices) offered ``winback_offer`` a few weeks after leaving who accept (S6)."""
+    if firm.winback_offer <= 0:
+        return np.empty(0, dtype=np.int64)
+    offered = np.flatnonzero((pop.status == Status.CHURNED) & (pop.churn_week == week - firm.winback_delay_weeks))
+    accept = firm.winback_response * min(1.0, firm.winback_offer / max(market.basket_mean, 1e-9))
+    back = offered[u[offered] < accept]
+    welcome(pop, back, week)
+    return back
+
+
+def welcome(pop: Population, joined: np.ndarray, week: int) -> None:
+    """Make ``joined`` active customers with a fresh start."""
+    pop.status[joined] = Status.ACTIVE
+    pop.satisfaction[joined] = pop.start_satisfaction[joined]
+    pop.joined_week[joined] = week
+    pop.grievance[joined] = 0.0
+    pop.attitude[joined] = 0.0

@@ -1,0 +1,253 @@
+"""RecoveryModel: one week of the market, in the order of MODEL_BRIEF §3.
+
+Customer state lives in NumPy arrays (population.py) and each mechanism is
+one vectorised function over the whole population; Mesa agents are views of
+their rows. Writing the rules per agent measured 200-470x slower here, which
+would make policy sweeps unusable; benchmarks/ holds the figures.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import mesa
+import numpy as np
+from mesa.discrete_space import Network
+
+from sim.acquisition import acquire, win_back
+from sim.agents import Customer, Firm
+from sim.books import WeekActivity, weekly_books
+from sim.churn import classify_churn, decide_to_churn, expose_neighbours, fade_grievance, leave
+from sim.complaints import decide_to_complain, notify_proactively
+from sim.config import NetworkKind, SimConfig, to_sim_config
+from sim.failures import NO_FAILURE, Catalogue, draw_failures, failure_rates
+from sim.network import adjacency, build_graph
+from sim.population import Experience, Status, draw_population
+from sim.purchase import buy, experience_purchase
+from sim.recovery import OUTCOME_SATISFIED, Cases, Closed, ComplaintDesk, add_grievance
+from sim.streams import spawn_streams
+from sim.wom import fade_attitude, spread_word_of_mouth
+
+#: Weekly quantities, in the order of the time series. Flows are per week; stocks at week's end.
+METRICS = (
+    "active_customers", "prospects", "churned_customers", "satisfied_customers", "unhappy_customers",
+    "open_complaints", "mean_satisfaction",
+    "revenue", "cost_of_goods", "compensation_paid", "handling_cost", "staff_cost", "acquisition_cost",
+    "recovery_cost", "profit",
+    "purchases", "failures", "failures_minor", "failures_serious",
+    "complaints", "complaints_minor", "complaints_serious", "silent_failures", "notifications",
+    "resolved_first_contact", "escalated_closed", "cases_closed", "recovery_satisfied",
+    "recovery_dissatisfied", "abandoned", "response_days_total", "answered_within_target",
+    "repeat_contacts", "queue_length", "budget_denied",
+    "acquired", "won_back", "churned_silent", "churned_after_complaint", "churned_unprovoked",
+    "wom_negative", "wom_positive", "public_posts",
+)  # fmt: skip
+
+
+REACTION_DRAWS = ("notify", "complain", "silent_tell", "delight", "churn_tell")
+RECOVERY_DRAWS = ("frontline", "apply", "improvise", "blame", "outcome", "tell", "post")
+
+
+def read_metric(model: RecoveryModel, name: str) -> float:
+    """DataCollector reporter: this week's value of one metric (picklable, unlike a lambda)."""
+    return model.metrics[name]
+
+
+class RecoveryModel(mesa.Model):
+    """Customers on a social network meet failures; the firm answers complaints under a policy.
+
+    Args:
+        config: the world (``SimConfig()`` is the default scenario); a nested
+            dict of overrides or a Hydra DictConfig is accepted too.
+        rng: seed for this run; overrides ``config.seed`` when given.
+    """
+
+    def __init__(self, config: SimConfig | dict | None = None, rng: int | None = None) -> None:
+        cfg = to_sim_config(config)
+        seed = cfg.seed if rng is None else int(rng)
+        super().__init__(rng=seed)
+        self.config, self.seed = cfg, seed
+        self.streams = spawn_streams(seed)
+        nodes = int(round(cfg.market.customers / (1.0 - cfg.market.prospect_share)))
+        graph = build_graph(cfg.network, nodes, self.streams["network"])
+        nodes = graph.number_of_nodes()
+        if cfg.network.kind is NetworkKind.edgelist:  # the file decides the market's size
+            customers = max(1, round(nodes * (1.0 - cfg.market.prospect_share)))
+        else:
+            customers = cfg.market.customers
+        self.adjacency = adjacency(graph)
+        self.population = draw_population(nodes, customers, cfg.customer, cfg.firm, self.streams["traits"])
+        self.customers_initial = customers
+        self.catalogue = Catalogue.from_config(cfg.failures)
+        self.complaints_logged = np.zeros(len(self.catalogue.names))
+
+        self.grid = Network(graph, capacity=1, random=self.random, layout=None)
+        Customer.create_agents(self, nodes, [self.grid._cells[i] for i in range(nodes)], np.arange(nodes))
+        desk = ComplaintDesk(
+            cfg.policy, cfg.delegation, cfg.firm, cfg.outcome, cfg.churn, cfg.wom,
+            self.catalogue, cfg.failures.severe_threshold,
+        )  # fmt: skip
+        self.firm = Firm(self, desk, books={})
+        self.closed_log: list[Closed] = []
+        self.metrics = self._stock_metrics(dict.fromkeys(METRICS, 0.0))
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(read_metric, name=name) for name in METRICS}
+        )
+        self.datacollector.collect(self)
+
+    @property
+    def week(self) -> int:
+        """Weeks simulated so far."""
+        return self.steps
+
+    def step(self) -> None:
+        """One week: buy, fail, complain or stay silent, recover, churn, talk, acquire, keep books."""
+        cfg, pop, week, n = self.config, self.population, self.steps, self.population.size
+        u = self._draw_uniforms(n)
+        active = np.flatnonzero(pop.status == Status.ACTIVE)
+
+        # 1-2. purchases, and the failures some of them meet
+        buyers, basket = buy(pop, active, cfg.market, u["buy"], u["basket"])
+        rates = failure_rates(self.catalogue, self.complaints_logged, cfg.firm)
+        kind, severity, loss = draw_failures(
+            basket, rates, self.catalogue, cfg.failures.severity_spread,
+            u["fail"][buyers], u["type"][buyers], u["severity"][buyers],
+        )  # fmt: skip
+        hit = kind != NO_FAILURE
+        failed, kind, severity, loss = buyers[hit], kind[hit], severity[hit], loss[hit]
+        severe = severity >= cfg.failures.severe_threshold
+
+        # 3. the firm may warn first; satisfaction moves; complain or stay silent
+        notified = notify_proactively(kind, self.catalogue, cfg.firm, u["notify"][failed])
+        felt = severity * (1.0 - cfg.firm.notification_relief * notified)
+        before = pop.satisfaction[failed]
+        drop = np.zeros(buyers.size)
+        drop[hit] = felt
+        experience_purchase(pop, buyers, drop, cfg.market, cfg.customer, u["quality"])
+        complain = decide_to_complain(
+            severity, pop.complaint_propensity[failed], notified, cfg.complaints, cfg.firm.complaint_ease,
+            u["complain"][failed],
+        )  # fmt: skip
+        pop.failures_seen[failed] += 1
+        pop.last_failure_week[failed] = week
+        pop.last_failure_complained[failed] = complain
+        desk = self.firm.desk
+        quiet = ~complain
+        add_grievance(
+            pop, failed[quiet], felt[quiet], np.full(quiet.sum(), Experience.SILENT), desk.curve, desk.grievance_decay
+        )
+        self.complaints_logged += np.bincount(kind[complain], minlength=len(self.catalogue.names))
+
+        # 4. complaints handled: frontline, escalation queue, remedies, outcomes
+        who = failed[complain]
+        pop.open_cases[who] += 1
+        new = Cases.new(
+            customer=who, week=np.full(who.size, week), kind=kind[complain], severity=severity[complain],
+            loss=loss[complain], notified=notified[complain], pre_satisfaction=before[complain],
+            first_mild=(pop.failures_seen[who] == 1) & ~severe[complain],
+            **{f"u_{name}": u["recovery"][i, who] for i, name in enumerate(RECOVERY_DRAWS)},
+        )  # fmt: skip
+        closed, abandoned, chases = desk.handle(week, new, pop)
+        self.closed_log += [closed, abandoned]
+
+        # 5. churn
+        churned = decide_to_churn(pop, active, cfg.churn, u["churn"])
+        churn_counts = classify_churn(pop, churned, week, cfg.churn)
+        leave(pop, churned, week)
+        expose_neighbours(pop, self.adjacency, churned, cfg.churn)
+        fade_grievance(pop, cfg.churn)
+
+        # 6. word of mouth
+        wom = cfg.wom
+        fine = buyers[~hit]
+        delighted = fine[(pop.satisfaction[fine] >= wom.delight_threshold) & (u["delight"][fine] < wom.delight_tell)]
+        silent = failed[quiet]
+        negative = np.concatenate([
+            silent[u["silent_tell"][silent] < wom.silent_tell * severity[quiet]],
+            closed.blame,
+            churned[u["churn_tell"][churned] < wom.churn_tell],
+        ])  # fmt: skip
+        positive = np.concatenate([delighted, closed.praise])
+        heard = spread_word_of_mouth(pop, self.adjacency, negative, positive, closed.posters, wom, self.streams["wom"])
+        fade_attitude(pop, wom)
+
+        # 7. acquisition and win-back
+        joined = acquire(pop, cfg.market, cfg.firm, wom, u["acquire"], week)
+        back = win_back(pop, cfg.market, cfg.firm, u["winback"], week)
+
+        # 8. books and metrics
+        first = closed.first_contact
+        activity = WeekActivity(
+            revenue=float(basket.sum()), compensation=float(closed.compensation.sum()),
+            complaints=who.size, escalated_closed=int((~first).sum()), repeat_contacts=chases,
+            notifications=int(notified.sum()), acquired=joined.size, won_back=back.size,
+        )  # fmt: skip
+        books = weekly_books(activity, cfg.market, cfg.firm)
+        self.firm.books = {k: self.firm.books.get(k, 0.0) + v for k, v in books.items()}
+        satisfied = closed.outcome == OUTCOME_SATISFIED
+        flows = {
+            **books,
+            "purchases": buyers.size,
+            "failures": failed.size,
+            "failures_minor": int((~severe).sum()),
+            "failures_serious": int(severe.sum()),
+            "complaints": who.size,
+            "complaints_minor": int((complain & ~severe).sum()),
+            "complaints_serious": int((complain & severe).sum()),
+            "silent_failures": silent.size,
+            "notifications": activity.notifications,
+            "resolved_first_contact": int(first.sum()),
+            "escalated_closed": activity.escalated_closed,
+            "cases_closed": len(closed) + len(abandoned),
+            "recovery_satisfied": int(satisfied.sum()),
+            "recovery_dissatisfied": int((~satisfied).sum()),
+            "abandoned": len(abandoned),
+            "response_days_total": float(closed.response_days.sum()),
+            "answered_within_target": int(closed.within_target.sum()),
+            "repeat_contacts": chases,
+            "budget_denied": int(closed.budget_denied.sum()),
+            "acquired": joined.size,
+            "won_back": back.size,
+            **churn_counts,
+            "wom_negative": heard.told_negative,
+            "wom_positive": heard.told_positive,
+            "public_posts": int(closed.posters.size),
+        }
+        self.metrics = self._stock_metrics(flows)
+        self.datacollector.collect(self)
+        if self.steps >= cfg.weeks:
+            self.running = False
+
+    def _draw_uniforms(self, n: int) -> dict[str, np.ndarray]:
+        """This week's uniforms, one per node from each mechanism's stream, whatever the policy.
+
+        Drawing the same number every week keeps the streams aligned across
+        policies (common random numbers); normals are made from uniforms only
+        where needed.
+        """
+        s = self.streams
+        return {
+            **dict(zip(("buy", "basket", "quality"), s["purchases"].random((3, n)), strict=True)),
+            **dict(zip(("fail", "type", "severity"), s["failures"].random((3, n)), strict=True)),
+            **dict(zip(REACTION_DRAWS, s["reactions"].random((len(REACTION_DRAWS), n)), strict=True)),
+            "recovery": s["recovery"].random((len(RECOVERY_DRAWS), n)),
+            **dict(zip(("churn", "winback"), s["churn"].random((2, n)), strict=True)),
+            "acquire": s["acquisition"].random(n),
+        }
+
+    def _stock_metrics(self, flows: dict[str, float]) -> dict[str, float]:
+        """Add the end-of-week stocks to this week's flows."""
+        pop = self.population
+        active = pop.status == Status.ACTIVE
+        n_active = int(active.sum())
+        return {
+            **flows,
+            "active_customers": n_active,
+            "prospects": int((pop.status == Status.PROSPECT).sum()),
+            "churned_customers": int((pop.status == Status.CHURNED).sum()),
+            "satisfied_customers": int((active & (pop.satisfaction >= 0.5)).sum()),
+            "unhappy_customers": int((active & (pop.satisfaction < 0.5)).sum()),
+            "open_complaints": int(pop.open_cases.sum()),
+            "mean_satisfaction": float(pop.satisfaction[active].mean()) if n_active else float("nan"),
+            "queue_length": len(self.firm.desk.queue),
+        }

@@ -1,0 +1,105 @@
+"""The customers' state: one NumPy array per attribute, one row per network node.
+
+Every node is a person: a prospect, an active customer or a churned one. The
+arrays are the model's truth; Mesa agents read their own row (see agents.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from enum import IntEnum
+
+import numpy as np
+
+from sim.config import CustomerConf, FirmConf
+
+
+class Status(IntEnum):
+    """Where a person stands with the firm."""
+
+    PROSPECT = 0
+    ACTIVE = 1
+    CHURNED = 2
+
+
+class Experience(IntEnum):
+    """The last failure a customer met and what became of it (TARP's ladder)."""
+
+    SILENT = 0
+    UNRESOLVED = 1
+    RESOLVED = 2
+    RESOLVED_QUICKLY = 3
+
+
+@dataclass
+class Population:
+    """Customer arrays. Traits are drawn once; the rest changes week by week."""
+
+    status: np.ndarray
+    satisfaction: np.ndarray
+    expectation: np.ndarray
+    start_satisfaction: np.ndarray  # satisfaction a prospect starts with on joining
+    complaint_propensity: np.ndarray  # logit shift
+    patience_days: np.ndarray
+    influence: np.ndarray  # multiplies WOM reach
+    price_sensitivity: np.ndarray  # multiplies the value of compensation
+    attitude: np.ndarray  # a prospect's leaning from WOM
+    grievance: np.ndarray  # excess weekly churn hazard after failures
+    contagion: np.ndarray  # recent churned neighbours, decaying
+    failures_seen: np.ndarray
+    last_failure_week: np.ndarray
+    last_failure_complained: np.ndarray
+    open_cases: np.ndarray
+    joined_week: np.ndarray
+    churn_week: np.ndarray
+
+    @property
+    def size(self) -> int:
+        """Number of nodes."""
+        return self.status.size
+
+    def copy(self) -> Population:
+        """An independent copy (for tests and side-by-side comparisons)."""
+        return Population(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+
+
+def draw_population(
+    nodes: int,
+    customers: int,
+    customer: CustomerConf,
+    firm: FirmConf,
+    rng: np.random.Generator,
+) -> Population:
+    """Draw traits for every node; the first ``customers`` nodes of a random order start active."""
+    order = rng.permutation(nodes)
+    status = np.full(nodes, Status.PROSPECT, dtype=np.int8)
+    status[order[:customers]] = Status.ACTIVE
+
+    def lognormal_mean_one(sd: float) -> np.ndarray:
+        return np.exp(rng.normal(-0.5 * sd**2, sd, nodes))
+
+    start = np.clip(rng.normal(customer.initial_satisfaction, customer.initial_satisfaction_sd, nodes), 0, 1)
+    promise_shift = firm.promise_expectation_effect * (firm.promise_level - 0.5)
+    expectation = np.clip(
+        rng.normal(customer.expectation + promise_shift, customer.expectation_sd, nodes), 0, 1
+    )
+    never = np.full(nodes, -1, dtype=np.int32)
+    return Population(
+        status=status,
+        satisfaction=np.where(status == Status.ACTIVE, start, 0.0),
+        expectation=expectation,
+        start_satisfaction=start,
+        complaint_propensity=rng.normal(0.0, customer.complaint_propensity_sd, nodes),
+        patience_days=rng.exponential(customer.patience_days, nodes),
+        influence=lognormal_mean_one(customer.influence_sd),
+        price_sensitivity=lognormal_mean_one(customer.price_sensitivity_sd),
+        attitude=np.zeros(nodes),
+        grievance=np.zeros(nodes),
+        contagion=np.zeros(nodes),
+        failures_seen=np.zeros(nodes, dtype=np.int32),
+        last_failure_week=never.copy(),
+        last_failure_complained=np.zeros(nodes, dtype=bool),
+        open_cases=np.zeros(nodes, dtype=np.int16),
+        joined_week=np.where(status == Status.ACTIVE, 0, -1).astype(np.int32),
+        churn_week=never.copy(),
+    )

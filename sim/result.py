@@ -1,0 +1,161 @@
+"""What a run leaves behind: the summary, the weekly series and the complaint log.
+
+``run(config)`` works from a notebook without Hydra. A Result saves and loads
+without rerunning anything; every file is written under a temporary name and
+renamed, so a crash never leaves a half-written result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.config import SimConfig, config_dict
+from sim.model import METRICS, RecoveryModel
+from sim.recovery import OUTCOME_NAMES
+
+#: Weekly flows summed over the run in summary.json.
+TOTALS = (
+    "revenue", "profit", "cost_of_goods", "compensation_paid", "handling_cost", "staff_cost",
+    "acquisition_cost", "recovery_cost", "purchases", "acquired", "won_back", "churned_silent",
+    "churned_after_complaint", "churned_unprovoked", "failures", "failures_minor", "failures_serious",
+    "complaints", "complaints_minor", "complaints_serious", "silent_failures", "notifications",
+    "resolved_first_contact", "recovery_satisfied", "recovery_dissatisfied", "abandoned",
+    "repeat_contacts", "budget_denied", "wom_negative", "wom_positive", "public_posts",
+)  # fmt: skip
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    """numerator / denominator, or None (JSON null) when nothing was counted."""
+    return float(numerator / denominator) if denominator else None
+
+
+def summarise(timeseries: pd.DataFrame, seed: int, weeks: int, customers_initial: int, config: dict) -> dict:
+    """Headline figures of one run, from its weekly series alone."""
+    t = {name: timeseries[name].sum().item() for name in TOTALS}
+    last = timeseries.iloc[-1]
+    churned = t["churned_silent"] + t["churned_after_complaint"] + t["churned_unprovoked"]
+    answered = t["recovery_satisfied"] + t["recovery_dissatisfied"]
+    return {
+        "seed": seed,
+        "weeks": weeks,
+        "customers_initial": customers_initial,
+        **t,
+        "churned": churned,
+        "active_customers_final": int(last["active_customers"]),
+        "churn_rate": ratio(churned, customers_initial + t["acquired"] + t["won_back"]),
+        "complaint_rate": ratio(t["complaints"], t["failures"]),
+        "complaint_rate_minor": ratio(t["complaints_minor"], t["failures_minor"]),
+        "complaint_rate_serious": ratio(t["complaints_serious"], t["failures_serious"]),
+        "recovery_satisfaction": ratio(t["recovery_satisfied"], answered + t["abandoned"]),
+        "first_contact_resolution": ratio(t["resolved_first_contact"], answered),
+        "mean_response_days": ratio(timeseries["response_days_total"].sum().item(), answered),
+        "answered_within_target": ratio(timeseries["answered_within_target"].sum().item(), answered),
+        "silent_defectors_per_complainant": ratio(t["churned_silent"], t["complaints"]),
+        "mean_satisfaction_final": float(last["mean_satisfaction"]),
+        "config": config,
+    }
+
+
+def complaint_log(model: RecoveryModel) -> pd.DataFrame:
+    """One row per complaint: closed, abandoned, or still open at the end."""
+    names = np.array(model.catalogue.names)
+    frames = []
+    for closed in model.closed_log:
+        c = closed.cases
+        handled = np.where(closed.first_contact, "first_contact", "escalated")
+        frames.append(pd.DataFrame({
+            "week": c["week"],
+            "customer": c["customer"],
+            "failure_type": names[c["kind"]],
+            "severity": c["severity"],
+            "loss": c["loss"],
+            "handled": np.where(closed.outcome == 2, "abandoned", handled),
+            "response_days": closed.response_days,
+            "within_target": closed.within_target,
+            "apology": closed.apology,
+            "compensation": closed.compensation,
+            "outcome": np.array(OUTCOME_NAMES)[closed.outcome],
+            "repeat_contacts": c["repeat_contacts"],
+            "investigated": closed.investigated,
+            "budget_denied": closed.budget_denied,
+        }))  # fmt: skip
+    queue = model.firm.desk.queue
+    n = len(queue)
+    frames.append(pd.DataFrame({
+        "week": queue["week"], "customer": queue["customer"], "failure_type": names[queue["kind"]],
+        "severity": queue["severity"], "loss": queue["loss"], "handled": np.full(n, "open"),
+        "response_days": np.full(n, np.nan), "within_target": np.zeros(n, bool), "apology": np.zeros(n, bool),
+        "compensation": np.zeros(n), "outcome": np.full(n, "open"), "repeat_contacts": queue["repeat_contacts"],
+        "investigated": np.zeros(n, bool), "budget_denied": np.zeros(n, bool),
+    }))  # fmt: skip
+    log = pd.concat(frames, ignore_index=True)
+    return log.sort_values(["week", "customer"], kind="stable", ignore_index=True)
+
+
+@dataclass
+class Result:
+    """The summary, the weekly time series and the complaint log of one run."""
+
+    summary: dict
+    timeseries: pd.DataFrame
+    complaints: pd.DataFrame
+
+    @classmethod
+    def from_model(cls, model: RecoveryModel) -> Result:
+        """Collect a finished model's outputs."""
+        ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        ts.insert(0, "week", np.arange(len(ts)))
+        summary = summarise(ts, model.seed, model.steps, model.customers_initial, config_dict(model.config))
+        return cls(summary=summary, timeseries=ts[["week", *METRICS]], complaints=complaint_log(model))
+
+    def save(self, directory: str | Path, dashboard: bool = True) -> list[Path]:
+        """Write summary.json, timeseries.parquet, complaints.parquet (and dashboard.png)."""
+        from sim.dashboard import draw_dashboard
+
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        writers: dict[str, Callable[[Path], None]] = {
+            "summary.json": lambda p: p.write_text(json.dumps(self.summary, indent=2, allow_nan=False) + "\n"),
+            "timeseries.parquet": lambda p: self.timeseries.to_parquet(p, index=False),
+            "complaints.parquet": lambda p: self.complaints.to_parquet(p, index=False),
+        }
+        if dashboard:
+            writers["dashboard.png"] = lambda p: draw_dashboard(self, p)
+        written = []
+        for name, write in writers.items():
+            final = directory / name
+            temporary = directory / f".{name}.partial"
+            write(temporary)
+            os.replace(temporary, final)
+            written.append(final)
+        return written
+
+    @classmethod
+    def load(cls, directory: str | Path) -> Result:
+        """Read a saved run back."""
+        directory = Path(directory)
+        return cls(
+            summary=json.loads((directory / "summary.json").read_text()),
+            timeseries=pd.read_parquet(directory / "timeseries.parquet"),
+            complaints=pd.read_parquet(directory / "complaints.parquet"),
+        )
+
+
+def run(config: SimConfig | dict | None = None, rng: int | None = None) -> Result:
+    """Run one simulation to its last week and return its Result.
+
+    Args:
+        config: ``SimConfig()``, a nested dict of overrides such as
+            ``{"policy": {"compensation": 1.5}}``, or None for the default scenario.
+        rng: seed; overrides ``config.seed`` when given.
+    """
+    model = RecoveryModel(config, rng=rng)
+    model.run_model()
+    return Result.from_model(model)

@@ -65,7 +65,7 @@ class MarketConf:
     gross_margin: float = bounded(0.35, 0.0, 1.0)  # share of revenue left after cost of goods
     service_quality: float = bounded(0.72, 0.0, 1.0)  # mean quality of a purchase without failure
     quality_noise: float = bounded(0.1, 0.0, 1.0)  # sd of experienced quality
-    marketing_rate: float = bounded(0.004, 0.0, 1.0)  # weekly conversion hazard of a neutral prospect
+    marketing_rate: float = bounded(0.006, 0.0, 1.0)  # weekly conversion hazard of a neutral prospect
     acquisition_cost: float = bounded(80.0, 0.0)  # currency per acquired customer
 
 
@@ -76,7 +76,7 @@ class CustomerConf:
     initial_satisfaction: float = bounded(0.6, 0.0, 1.0)
     initial_satisfaction_sd: float = bounded(0.1, 0.0, 1.0)
     expectation: float = bounded(0.65, 0.0, 1.0)  # expected quality at promise_level 0.5
-    expectation_sd: float = bounded(0.05, 0.0, 1.0)
+    expectation_sd: float = bounded(0.1, 0.0, 1.0)
     satisfaction_memory: float = bounded(0.25, 0.0, 1.0)  # weight of a new experience
     disconfirmation_gain: float = bounded(1.5, 0.0, 10.0)  # satisfaction per unit (quality - expectation)
     expectation_adaptation: float = bounded(0.02, 0.0, 1.0)  # expectations drift to experience
@@ -101,10 +101,10 @@ class FailureType:
 def default_catalogue() -> dict[str, FailureType]:
     """The four failures every firm meets; minor ones common, serious ones rare."""
     return {
-        "late_delivery": FailureType(0.012, 0.15, 0.15, detectable=True),
-        "service_outage": FailureType(0.006, 0.25, 0.10, detectable=True),
-        "billing_error": FailureType(0.003, 0.60, 0.50),
-        "defective_product": FailureType(0.004, 0.70, 1.00),
+        "late_delivery": FailureType(0.008, 0.15, 0.15, detectable=True),
+        "service_outage": FailureType(0.004, 0.25, 0.10, detectable=True),
+        "billing_error": FailureType(0.002, 0.60, 0.50),
+        "defective_product": FailureType(0.003, 0.70, 1.00),
     }
 
 
@@ -114,7 +114,7 @@ class FailureConf:
 
     catalogue: dict[str, FailureType] = field(default_factory=default_catalogue)
     rate_multiplier: float = bounded(1.0, 0.0, 20.0)
-    severity_spread: float = bounded(0.5, 0.0, 5.0)  # logit sd of severity around the type mean
+    severity_spread: float = bounded(0.4, 0.0, 5.0)  # logit sd of severity around the type mean
     severe_threshold: float = bounded(0.5, 0.0, 1.0)  # severity from which a failure is serious
 
 
@@ -122,8 +122,8 @@ class FailureConf:
 class ComplaintConf:
     """Complain or stay silent: logistic in severity (S4, S14). Goodman & Newman 2003; TARP."""
 
-    intercept: float = bounded(-4.05, -20.0, 20.0)
-    severity_slope: float = bounded(6.6, 0.0, 50.0)
+    intercept: float = bounded(-5.8, -20.0, 20.0)
+    severity_slope: float = bounded(10.0, 0.0, 50.0)
     ease_slope: float = bounded(2.0, 0.0, 20.0)  # logit shift per unit of firm.complaint_ease - 0.5
     notified_shift: float = bounded(-1.0, -20.0, 0.0)  # informed customers complain less (S17)
 
@@ -150,7 +150,7 @@ class OutcomeConf:
 class ChurnConf:
     """Weekly churn hazard from satisfaction, grievance and churning neighbours (S2, S14)."""
 
-    base_hazard: float = bounded(0.004, 0.0, 1.0)  # weekly, at satisfaction 0.5
+    base_hazard: float = bounded(0.0025, 0.0, 1.0)  # weekly, at satisfaction 0.5
     satisfaction_slope: float = bounded(1.3, 0.0, 20.0)  # Kriss 2014: 74% vs 43% retention
     contagion_hazard_ratio: float = bounded(1.8, 1.0, 10.0)  # per churned neighbour; Nitzan & Libai
     contagion_half_life: float = bounded(6.0, 0.1)  # weeks
@@ -175,12 +175,12 @@ class WomConf:
     prospect_positive: float = bounded(0.25, 0.0, 10.0)
     attitude_half_life: float = bounded(8.0, 0.1)  # weeks
     attitude_slope: float = bounded(1.0, 0.0, 10.0)  # log-change of conversion per unit attitude
-    silent_tell: float = bounded(1.0, 0.0, 1.0)  # silent sufferers tell with prob. severity * this
+    silent_tell: float = bounded(0.5, 0.0, 1.0)  # silent sufferers tell with prob. severity * this
     unresolved_tell: float = bounded(0.9, 0.0, 1.0)
     recovered_tell: float = bounded(0.5, 0.0, 1.0)  # satisfied complainants praise the firm
-    churn_tell: float = bounded(0.3, 0.0, 1.0)
-    delight_threshold: float = bounded(0.8, 0.0, 1.0)  # satisfaction from which a purchase delights
-    delight_tell: float = bounded(0.1, 0.0, 1.0)
+    churn_tell: float = bounded(0.2, 0.0, 1.0)
+    delight_threshold: float = bounded(0.7, 0.0, 1.0)  # satisfaction from which a purchase delights
+    delight_tell: float = bounded(0.2, 0.0, 1.0)
     post_dissatisfied: float = bounded(0.45, 0.0, 1.0)  # public post after a failed recovery
     post_satisfied: float = bounded(0.1, 0.0, 1.0)  # some post even when mended
     public_reach: int = bounded(100, 0)  # random people beyond the network who see a post

@@ -44,6 +44,12 @@ METRICS = (
 )  # fmt: skip
 
 
+#: Metrics in currency or on a continuous scale; every other metric is a count.
+CONTINUOUS_METRICS = frozenset({
+    "mean_satisfaction", "revenue", "cost_of_goods", "compensation_paid", "handling_cost", "staff_cost",
+    "acquisition_cost", "recovery_cost", "profit", "response_days_total",
+})  # fmt: skip
+
 REACTION_DRAWS = ("notify", "complain", "silent_tell", "delight", "churn_tell")
 RECOVERY_DRAWS = ("frontline", "apply", "improvise", "blame", "outcome", "tell", "post")
 
@@ -89,7 +95,7 @@ class RecoveryModel(mesa.Model):
         )  # fmt: skip
         self.firm = Firm(self, desk, books={})
         self.closed_log: list[Closed] = []
-        self.metrics = self._stock_metrics(dict.fromkeys(METRICS, 0.0))
+        self.metrics = self._stock_metrics({m: 0.0 if m in CONTINUOUS_METRICS else 0 for m in METRICS})
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(read_metric, name=name) for name in METRICS}
         )

@@ -115,8 +115,8 @@ class Result:
         summary = summarise(ts, model.seed, model.steps, model.customers_initial, config_dict(model.config))
         return cls(summary=summary, timeseries=ts[["week", *METRICS]], complaints=complaint_log(model))
 
-    def save(self, directory: str | Path, dashboard: bool = True) -> list[Path]:
-        """Write summary.json, timeseries.parquet, complaints.parquet (and dashboard.png)."""
+    def save(self, directory: str | Path, dashboard: bool = True, complaints: bool = True) -> list[Path]:
+        """Write summary.json, timeseries.parquet, and optionally complaints.parquet and dashboard.png."""
         from sim.dashboard import draw_dashboard
 
         directory = Path(directory)
@@ -124,8 +124,9 @@ class Result:
         writers: dict[str, Callable[[Path], None]] = {
             "summary.json": lambda p: p.write_text(json.dumps(self.summary, indent=2, allow_nan=False) + "\n"),
             "timeseries.parquet": lambda p: self.timeseries.to_parquet(p, index=False),
-            "complaints.parquet": lambda p: self.complaints.to_parquet(p, index=False),
         }
+        if complaints:
+            writers["complaints.parquet"] = lambda p: self.complaints.to_parquet(p, index=False)
         if dashboard:
             writers["dashboard.png"] = lambda p: draw_dashboard(self, p)
         written = []

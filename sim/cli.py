@@ -1,0 +1,96 @@
+"""``recovery-sim``: run one scenario from the command line and write its results.
+
+Any key can be overridden the Hydra way, for example
+``recovery-sim policy=apology_compensation delegation=full firm.staff=4``.
+A value out of range ends the run before it starts with one line on stderr,
+exit code 2, and no output folder left behind.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from sim.config import PROJECT_ROOT, ConfigError, to_sim_config
+from sim.model import RecoveryModel
+from sim.result import Result
+
+
+def headline_table(s: dict) -> str:
+    """The handful of figures a strategist asks for first, as aligned plain text."""
+    c = s["config"]
+    churn_parts = (
+        f"{s['churned_silent']:,} silent, {s['churned_after_complaint']:,} after complaint, "
+        f"{s['churned_unprovoked']:,} with no failure"
+    )
+    rows = [
+        ("revenue", f"{s['revenue']:,.0f}", ""),
+        ("profit", f"{s['profit']:,.0f}", ""),
+        ("recovery cost", f"{s['recovery_cost']:,.0f}", f"compensation paid {s['compensation_paid']:,.0f}"),
+        ("customers at the end", f"{s['active_customers_final']:,}",
+         f"from {s['customers_initial']:,}; acquired {s['acquired']:,}"),
+        ("churned", f"{s['churned']:,}", churn_parts),
+        ("churn rate", _pct(s["churn_rate"]), "of everyone who was a customer"),
+        ("failures", f"{s['failures']:,}", f"complaints {s['complaints']:,} ({_pct(s['complaint_rate'])})"),
+        ("recovery satisfaction", _pct(s["recovery_satisfaction"]),
+         f"first-contact resolution {_pct(s['first_contact_resolution'])}, "
+         f"mean response {_num(s['mean_response_days'])} days"),
+        ("word of mouth", f"{s['wom_negative']:,} bad",
+         f"{s['wom_positive']:,} good; {s['public_posts']:,} public posts"),
+        ("mean satisfaction", f"{s['mean_satisfaction_final']:.2f}", "of active customers, 0-1"),
+    ]  # fmt: skip
+    header = (
+        f"policy '{c['policy']['name']}', delegation '{c['delegation']['name']}', "
+        f"{s['customers_initial']:,} customers, {s['weeks']} weeks, seed {s['seed']}"
+    )
+    body = [f"  {name:<22}{value:>14}   {note}".rstrip() for name, value, note in rows]
+    return "\n".join([header, *body])
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.1%}"
+
+
+def _num(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.1f}"
+
+
+def fail(message: str, run_dir: Path | None) -> None:
+    """Print one line, remove the run folder Hydra made for nothing, exit 2."""
+    if run_dir is not None and run_dir.is_dir() and not any(
+        (run_dir / name).exists() for name in ("summary.json", "timeseries.parquet")
+    ):
+        shutil.rmtree(run_dir, ignore_errors=True)
+    print(f"recovery-sim: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+@hydra.main(version_base="1.3", config_path=str(PROJECT_ROOT / "configs"), config_name="config")
+def main(cfg: DictConfig) -> None:
+    """Run the configured scenario, print its headline figures, write its files."""
+    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        config = to_sim_config(cfg)
+        model = RecoveryModel(config)
+    except ConfigError as error:
+        fail(str(error), run_dir)
+    show_progress = sys.stderr.isatty()
+    while model.running:
+        model.step()
+        if show_progress:
+            print(f"\rweek {model.steps}/{config.weeks}", end="", file=sys.stderr, flush=True)
+    if show_progress:
+        print("\r", end="", file=sys.stderr)
+    result = Result.from_model(model)
+    written = result.save(run_dir, dashboard=config.output.dashboard, complaints=config.output.complaints_log)
+    print(headline_table(result.summary))
+    print(f"written to {run_dir}: {' '.join(p.name for p in written)}")
+
+
+if __name__ == "__main__":
+    main()

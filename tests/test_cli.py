@@ -1,0 +1,55 @@
+"""`recovery-sim` end to end, in a subprocess, in an empty working directory."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+RECOVERY_SIM = str(Path(sys.executable).with_name("recovery-sim"))
+SMALL = ["market.customers=300", "weeks=8"]
+
+
+def recovery_sim(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([RECOVERY_SIM, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_a_run_prints_the_headline_table_and_writes_its_files(tmp_path):
+    done = recovery_sim(tmp_path, *SMALL, "policy=apology_compensation", "delegation=full")
+    assert done.returncode == 0, done.stderr
+    assert "profit" in done.stdout and "recovery satisfaction" in done.stdout
+    [run_dir] = (tmp_path / "results" / "runs").iterdir()
+    for name in ("summary.json", "timeseries.parquet", "complaints.parquet", "dashboard.png"):
+        assert (run_dir / name).stat().st_size > 0, name
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["config"]["policy"]["name"] == "apology_compensation"
+    assert summary["weeks"] == 8
+    assert len(pd.read_parquet(run_dir / "timeseries.parquet")) == 9
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("policy.compensation=-1", "policy.compensation=-1.0 is out of range: allowed 0.0 to 2.0"),
+        ("market.customers=-5", "market.customers=-5 is out of range"),
+        ("weeks=0", "weeks=0 is out of range"),
+        ("network=edgelist network.path=missing.txt", "network.path=missing.txt does not exist"),
+    ],
+)
+def test_bad_values_fail_with_one_line_and_leave_nothing(tmp_path, override, expected):
+    done = recovery_sim(tmp_path, *override.split())
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0]
+    assert not list((tmp_path / "results" / "runs").glob("*")) if (tmp_path / "results").exists() else True
+
+
+def test_a_misspelt_key_is_refused(tmp_path):
+    done = recovery_sim(tmp_path, "policy.compensaton=1")
+    assert done.returncode != 0
+    assert "compensaton" in done.stderr
+    assert not (tmp_path / "results").exists()

@@ -1,0 +1,73 @@
+"""Configs: Hydra's tree agrees with the dataclass defaults; bad values fail with one clear line."""
+
+from __future__ import annotations
+
+import pytest
+from hydra.errors import ConfigCompositionException
+
+from sim.config import PROJECT_ROOT, ConfigError, SimConfig, config_dict, to_sim_config
+
+
+def test_hydra_defaults_equal_the_dataclass_defaults(hydra_compose):
+    assert config_dict(to_sim_config(hydra_compose())) == config_dict(SimConfig())
+
+
+@pytest.mark.parametrize("group", ["policy", "delegation", "network"])
+def test_every_preset_composes_and_validates(hydra_compose, group):
+    for path in sorted((PROJECT_ROOT / "configs" / group).glob("*.yaml")):
+        cfg = to_sim_config(hydra_compose([f"{group}={path.stem}"]))
+        if group != "network":
+            assert getattr(cfg, group).name == path.stem
+
+
+def test_policy_presets_say_what_their_names_say(hydra_compose):
+    expected = {
+        "none": ("never", 0.0), "apology": ("always", 0.0),
+        "compensation": ("never", 1.0), "apology_compensation": ("always", 1.0),
+    }  # fmt: skip
+    for name, (apology, share) in expected.items():
+        policy = to_sim_config(hydra_compose([f"policy={name}"])).policy
+        assert (policy.apology.value, policy.compensation) == (apology, share)
+
+
+def test_misspelt_key_is_refused_by_the_schema(hydra_compose):
+    with pytest.raises(ConfigCompositionException) as info:
+        hydra_compose(["policy.compensaton=1.0"])
+    assert "compensaton" in f"{info.value} {info.value.__cause__}"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key"),
+    [
+        ({"market": {"customers": -5}}, "market.customers=-5"),
+        ({"weeks": 0}, "weeks=0"),
+        ({"policy": {"compensation": -0.1}}, "policy.compensation=-0.1"),
+        ({"policy": {"compensation": 2.5}}, "policy.compensation=2.5"),
+        ({"firm": {"policy_consistency": 1.5}}, "firm.policy_consistency=1.5"),
+        ({"failures": {"catalogue": {"late_delivery": {"frequency": 1.2}}}}, "failures.catalogue.late_delivery.frequency"),
+        ({"churn": {"repurchase_minor": [0.3, 0.4]}}, "churn.repurchase_minor"),
+        ({"network": {"kind": "edgelist", "path": "no/such/file.txt"}}, "network.path=no/such/file.txt"),
+        ({"network": {"kind": "edgelist", "path": None}}, "network.path"),
+    ],
+)
+def test_out_of_range_values_name_the_key_and_what_is_allowed(overrides, key):
+    with pytest.raises(ConfigError) as info:
+        to_sim_config(overrides)
+    message = str(info.value)
+    assert key in message
+    assert "allowed" in message or "must" in message
+    assert "\n" not in message
+
+
+def test_failure_frequencies_above_one_are_refused():
+    with pytest.raises(ConfigError, match="sum to"):
+        to_sim_config({"failures": {"catalogue": {"late_delivery": {"frequency": 0.6}}, "rate_multiplier": 2.0}})
+
+
+def test_malformed_edgelist_is_refused_with_its_line(tmp_path):
+    from sim.model import RecoveryModel
+
+    bad = tmp_path / "bad.edgelist"
+    bad.write_text("# a comment\n0 1\n2\n")
+    with pytest.raises(ConfigError, match="line 3"):
+        RecoveryModel({"network": {"kind": "edgelist", "path": str(bad)}})

@@ -1,0 +1,263 @@
+"""Each mechanism on its own, against the rule or published figure it encodes."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from sim.acquisition import acquire
+from sim.books import COSTS, WeekActivity, weekly_books
+from sim.churn import churn_hazard, expose_neighbours
+from sim.complaints import complaint_probability
+from sim.config import Apology, DelegationConf, FirmConf, OutcomeConf, PolicyConf, SimConfig, WomConf
+from sim.failures import NO_FAILURE, Catalogue, draw_failures, failure_rates
+from sim.network import adjacency
+from sim.population import Status, draw_population
+from sim.purchase import buy
+from sim.recovery import (
+    Cases,
+    apply_consistently,
+    compensation_value,
+    frontline_resolves,
+    grievance_curve,
+    recovery_probability,
+    remedies,
+    weekly_capacity,
+)
+from sim.wom import post_publicly, tell_neighbours
+
+N = 200_000
+
+
+def population(n=N, satisfaction=0.5, seed=0):
+    cfg = SimConfig()
+    pop = draw_population(n, n, cfg.customer, cfg.firm, np.random.default_rng(seed))
+    pop.satisfaction[:] = satisfaction
+    return pop
+
+
+def test_spend_rises_with_satisfaction_about_2_4_times_from_poorest_to_best():
+    """Kriss 2014: best vs poorest experience, +140% spend."""
+    market = SimConfig().market
+    spend = {}
+    for s in (0.1, 0.9):
+        pop = population(satisfaction=s)
+        rng = np.random.default_rng(1)
+        buyers, basket = buy(pop, np.arange(N), market, rng.random(N), rng.random(N))
+        spend[s] = basket.sum() / N
+    assert spend[0.9] / spend[0.1] == pytest.approx(2.4, rel=0.05)
+
+
+def test_failures_arrive_by_type_in_proportion_to_their_rates():
+    cfg = SimConfig()
+    catalogue = Catalogue.from_config(cfg.failures)
+    rng = np.random.default_rng(2)
+    basket = np.full(N, 50.0)
+    rates = catalogue.frequency * 10  # more failures, tighter estimate
+    kind, severity, loss = draw_failures(basket, rates, catalogue, 0.4, rng.random(N), rng.random(N), rng.random(N))
+    failed = kind != NO_FAILURE
+    assert failed.mean() == pytest.approx(rates.sum(), rel=0.03)
+    shares = np.bincount(kind[failed], minlength=len(rates)) / failed.sum()
+    np.testing.assert_allclose(shares, rates / rates.sum(), atol=0.01)
+    np.testing.assert_allclose(loss[failed], catalogue.loss_share[kind[failed]] * 50.0)
+    assert np.all(severity[~failed] == 0) and np.all((severity[failed] > 0) & (severity[failed] < 1))
+
+
+def test_root_cause_learning_lowers_only_the_types_complained_about():
+    cfg = SimConfig()
+    catalogue = Catalogue.from_config(cfg.failures)
+    logged = np.array([0.0, 500.0, 0.0, 0.0])
+    rates = failure_rates(catalogue, logged, cfg.firm)
+    assert rates[0] == catalogue.frequency[0]
+    assert rates[1] < catalogue.frequency[1] * (1 - 0.5 * cfg.firm.learning_max_reduction * 0.9)
+    off = FirmConf(root_cause_learning=0.0)
+    np.testing.assert_array_equal(failure_rates(catalogue, logged, off), catalogue.frequency)
+
+
+def test_complaint_shares_over_the_catalogue_match_published_figures():
+    """Goodman & Newman 2003 / TARP: 2-5% complain about minor problems, 50-80% about serious ones.
+
+    Shares are over the failures the default catalogue produces, split at
+    ``severe_threshold``, as the summary reports them.
+    """
+    cfg = SimConfig()
+    catalogue = Catalogue.from_config(cfg.failures)
+    rng = np.random.default_rng(3)
+    rates = catalogue.frequency / catalogue.frequency.sum()  # every purchase fails, same type mix
+    kind, severity, _ = draw_failures(
+        np.ones(N), rates, catalogue, cfg.failures.severity_spread, np.zeros(N), rng.random(N), rng.random(N)
+    )
+    propensity = rng.normal(0, cfg.customer.complaint_propensity_sd, N)
+    p = complaint_probability(severity, propensity, np.zeros(N, bool), cfg.complaints, 0.5)
+    minor = severity < cfg.failures.severe_threshold
+    assert 0.02 <= p[minor].mean() <= 0.05
+    assert 0.50 <= p[~minor].mean() <= 0.80
+
+
+def test_easier_complaining_and_notification_move_complaints_the_right_way():
+    conf = SimConfig().complaints
+    sev, prop = np.array([0.3]), np.zeros(1)
+    easy = complaint_probability(sev, prop, np.zeros(1, bool), conf, 1.0)
+    hard = complaint_probability(sev, prop, np.zeros(1, bool), conf, 0.0)
+    told = complaint_probability(sev, prop, np.ones(1, bool), conf, 0.5)
+    plain = complaint_probability(sev, prop, np.zeros(1, bool), conf, 0.5)
+    assert easy > plain > hard and told < plain
+
+
+@pytest.mark.parametrize(
+    ("apology", "share", "target"),
+    [(False, 0.0, 0.10), (True, 0.0, 0.35), (False, 1.0, 0.37), (True, 1.0, 0.74)],
+)
+def test_recovery_satisfaction_reproduces_the_rage_study(apology, share, target):
+    """Customer Rage Study 2013/2015: 37% with money only, 74% with money and apology."""
+    sd = SimConfig().customer.price_sensitivity_sd
+    rng = np.random.default_rng(4)
+    price = np.exp(rng.normal(-0.5 * sd**2, sd, N))
+    p = recovery_probability(
+        np.full(N, apology), np.full(N, share), price, np.zeros(N), np.zeros(N, bool), OutcomeConf(), 3.0
+    )
+    assert p.mean() == pytest.approx(target, abs=0.015)
+
+
+def test_compensation_flattens_after_the_loss_and_backfires_past_150_percent():
+    """Gelbrich et al. 2015; Haesevoets et al. 2017."""
+    value = compensation_value(np.array([0.5, 1.0, 1.25, 1.5, 2.0]), OutcomeConf())
+    assert value[0] < value[1]
+    assert value[2] - value[1] < 0.05 * value[1]  # little gained beyond the loss
+    assert value[4] < value[3] and value[4] < value[1]  # over-compensation backfires
+
+
+def test_late_answers_and_blame_hunting_lower_satisfaction():
+    args = (np.ones(1, bool), np.ones(1), np.ones(1))
+    conf = OutcomeConf()
+    on_time = recovery_probability(*args, np.array([2.0]), np.zeros(1, bool), conf, 3.0)
+    late = recovery_probability(*args, np.array([17.0]), np.zeros(1, bool), conf, 3.0)
+    blamed = recovery_probability(*args, np.array([2.0]), np.ones(1, bool), conf, 3.0)
+    assert late < on_time and blamed < on_time
+
+
+def cases(kind, severity, loss):
+    n = len(kind)
+    zeros = np.zeros(n)
+    return Cases.new(
+        customer=np.arange(n), week=np.ones(n), kind=np.array(kind), severity=np.array(severity),
+        loss=np.array(loss), notified=zeros, pre_satisfaction=zeros, first_mild=zeros,
+        **{f"u_{k}": zeros for k in ("frontline", "apply", "improvise", "blame", "outcome", "tell", "post")},
+    )  # fmt: skip
+
+
+def test_policy_is_applied_by_one_function_with_per_type_procedures():
+    cfg = SimConfig()
+    cfg.failures.catalogue["billing_error"].compensation = 1.5
+    catalogue = Catalogue.from_config(cfg.failures)
+    c = cases([0, 0, 2], [0.2, 0.8, 0.2], [10.0, 10.0, 10.0])
+    apology, money = remedies(c, PolicyConf(apology=Apology.severe_only, compensation=0.5), catalogue, 0.5)
+    assert apology.tolist() == [False, True, False]
+    assert money.tolist() == [5.0, 5.0, 15.0]  # billing errors follow their own procedure
+
+
+def test_frontline_authority_follows_delegation():
+    rng = np.random.default_rng(5)
+    u = rng.random(N)
+    money = np.where(np.arange(N) % 2 == 0, 10.0, 100.0)
+    apology = np.ones(N, bool)
+    none = frontline_resolves(apology, money, DelegationConf(first_contact_resolution=0.0, may_apologise=False), u)
+    full = frontline_resolves(apology, money, DelegationConf(first_contact_resolution=0.75, compensation_cap=None), u)
+    partial = frontline_resolves(apology, money, DelegationConf(first_contact_resolution=0.75, compensation_cap=30.0), u)
+    assert none.sum() == 0
+    assert full.mean() == pytest.approx(0.75, abs=0.01)
+    assert not partial[money > 30].any() and partial[money <= 30].mean() == pytest.approx(0.75, abs=0.01)
+
+
+def test_inconsistent_staff_give_at_most_one_remedy():
+    rng = np.random.default_rng(6)
+    apology, money = np.ones(N, bool), np.full(N, 10.0)
+    kept_a, kept_m = apply_consistently(apology, money, FirmConf(policy_consistency=1.0), rng.random(N), rng.random(N))
+    assert kept_a.all() and (kept_m == 10).all()
+    kept_a, kept_m = apply_consistently(apology, money, FirmConf(policy_consistency=0.0), rng.random(N), rng.random(N))
+    assert not (kept_a & (kept_m > 0)).any()
+    assert kept_a.mean() == pytest.approx(0.5, abs=0.01)
+
+
+def test_weekly_capacity_carries_fractions_over():
+    firm = FirmConf(staff=3, cases_per_staff_week=2.5)
+    assert sum(weekly_capacity(firm, w) for w in range(1, 101)) == 750
+
+
+def test_grievance_reproduces_tarp_repurchase_at_its_anchors():
+    """TARP: minor 37/46/70/95%, major 9/19/54/82% repurchase."""
+    conf = SimConfig().churn
+    a, g = grievance_curve(conf)
+    for severity, ladder in ((conf.minor_severity, conf.repurchase_minor), (conf.major_severity, conf.repurchase_major)):
+        np.testing.assert_allclose(np.exp(-a * severity**g), ladder)
+
+
+def test_churn_hazard_falls_with_satisfaction_and_rises_80_percent_per_churned_neighbour():
+    conf = SimConfig().churn
+    pop = population(n=3)
+    pop.satisfaction[:] = [0.2, 0.8, 0.8]
+    pop.contagion[:] = [0.0, 0.0, 1.0]
+    h = churn_hazard(pop, np.arange(3), conf)
+    assert h[0] > h[1]
+    assert h[2] / h[1] == pytest.approx(1.8)
+
+
+def test_churn_exposure_reaches_neighbours_only_and_fades():
+    conf = SimConfig().churn
+    pop = population(n=4)
+    adj = adjacency(nx.path_graph(4))
+    expose_neighbours(pop, adj, np.array([0]), conf)
+    assert pop.contagion.tolist() == [0.0, 1.0, 0.0, 0.0]
+    expose_neighbours(pop, adj, np.array([], dtype=int), conf)
+    assert pop.contagion[1] == pytest.approx(0.5 ** (1 / conf.contagion_half_life))
+
+
+def test_negative_stories_reach_twice_as_many_people_as_positive_ones():
+    """TARP; Goodman & Newman 2003: told about 10 vs about 5."""
+    wom = WomConf()
+    adj = adjacency(nx.complete_graph(41))  # everyone has 40 friends
+    tellers = np.zeros(20_000, dtype=np.int64)
+    influence = np.ones(41)
+    rng = np.random.default_rng(7)
+    bad = tell_neighbours(adj, tellers, wom.negative_reach, influence, rng).sum() / tellers.size
+    good = tell_neighbours(adj, tellers, wom.positive_reach, influence, rng).sum() / tellers.size
+    assert bad == pytest.approx(10, rel=0.02) and good == pytest.approx(5, rel=0.02)
+    assert tell_neighbours(adj, tellers[:3], 10, influence, rng)[0] == 0  # nobody tells themselves
+
+
+def test_a_teller_with_few_friends_tells_them_all():
+    adj = adjacency(nx.path_graph(3))
+    heard = tell_neighbours(adj, np.array([1]), 10.0, np.ones(3), np.random.default_rng(8))
+    assert heard.tolist() == [1.0, 0.0, 1.0]
+
+
+def test_public_posts_reach_beyond_the_network():
+    readers = post_publicly(np.array([0, 1]), 1000, 100, np.random.default_rng(9))
+    assert readers.sum() == 200
+
+
+def test_good_news_and_a_bolder_promise_raise_acquisition():
+    cfg = SimConfig()
+
+    def joined(attitude, promise):
+        pop = population(n=N)
+        pop.status[:] = Status.PROSPECT
+        pop.attitude[:] = attitude
+        firm = FirmConf(promise_level=promise)
+        return acquire(pop, cfg.market, firm, cfg.wom, np.random.default_rng(10).random(N), 1).size
+
+    assert joined(1.0, 0.5) > joined(0.0, 0.5) > joined(-1.0, 0.5)
+    assert joined(0.0, 1.0) > joined(0.0, 0.5)
+
+
+def test_profit_is_revenue_less_every_cost():
+    books = weekly_books(
+        WeekActivity(revenue=1000.0, compensation=50.0, complaints=4, escalated_closed=2, repeat_contacts=3,
+                     notifications=5, acquired=2, won_back=0),
+        SimConfig().market, FirmConf(),
+    )  # fmt: skip
+    assert books["profit"] == pytest.approx(books["revenue"] - sum(books[c] for c in COSTS))
+    assert books["recovery_cost"] == pytest.approx(
+        books["compensation_paid"] + books["handling_cost"] + books["staff_cost"]
+    )

@@ -1,0 +1,163 @@
+"""Whole runs: accounting identities, conservation, determinism, common random numbers, Mesa."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import small
+
+from sim import RecoveryModel, Result, run
+from sim.agents import Customer, Firm
+from sim.books import COSTS
+from sim.population import Status
+from sim.result import TOTALS
+
+REQUIRED_SUMMARY = (
+    "seed weeks customers_initial revenue profit compensation_paid handling_cost recovery_cost "
+    "active_customers_final acquired churned_silent churned_after_complaint churn_rate failures "
+    "complaints complaint_rate recovery_satisfaction first_contact_resolution mean_response_days "
+    "wom_negative wom_positive public_posts mean_satisfaction_final config"
+).split()
+
+
+@pytest.fixture(scope="module")
+def busy():
+    """A small world with many failures, a thin recovery team and win-back offers: every path is used."""
+    return run(small(
+        weeks=30,
+        failures={"rate_multiplier": 4.0},
+        firm={"staff": 1, "cases_per_staff_week": 5, "winback_offer": 30.0, "proactive_notification": 0.5},
+        delegation={"first_contact_resolution": 0.3},
+    ))  # fmt: skip
+
+
+def test_summary_has_every_promised_key(busy):
+    assert set(REQUIRED_SUMMARY) <= set(busy.summary)
+    assert busy.timeseries.shape[0] == 31  # week 0 and 30 weeks
+
+
+def test_every_path_was_exercised(busy):
+    t = busy.summary
+    for key in ("complaints", "silent_failures", "resolved_first_contact", "repeat_contacts", "won_back",
+                "notifications", "churned_silent", "churned_after_complaint", "public_posts"):  # fmt: skip
+        assert t[key] > 0, key
+
+
+def test_profit_is_revenue_less_every_cost_every_week(busy):
+    ts = busy.timeseries
+    np.testing.assert_allclose(ts["profit"], ts["revenue"] - ts[list(COSTS)].sum(axis=1), rtol=1e-12, atol=1e-6)
+    s = busy.summary
+    assert s["profit"] == pytest.approx(s["revenue"] - sum(s[c] for c in COSTS))
+
+
+def test_people_are_conserved_across_states(busy):
+    ts = busy.timeseries
+    nodes = ts["active_customers"] + ts["prospects"] + ts["churned_customers"]
+    assert nodes.nunique() == 1
+    churned = ts["churned_silent"] + ts["churned_after_complaint"] + ts["churned_unprovoked"]
+    flow = ts["acquired"] + ts["won_back"] - churned
+    np.testing.assert_array_equal(ts["active_customers"].diff().iloc[1:], flow.iloc[1:])
+    assert (ts["satisfied_customers"] + ts["unhappy_customers"] == ts["active_customers"]).all()
+
+
+def test_every_complaint_is_in_the_log_once(busy):
+    log = busy.complaints
+    assert len(log) == busy.summary["complaints"]
+    closed = log[log["outcome"] != "open"]
+    assert (closed["outcome"] == "satisfied").sum() == busy.summary["recovery_satisfied"]
+    assert (log["outcome"] == "abandoned").sum() == busy.summary["abandoned"]
+    assert (log["outcome"] == "open").sum() == busy.timeseries["queue_length"].iloc[-1]
+    escalated = closed[closed["handled"] == "escalated"]
+    assert (escalated["response_days"] >= 2.0).all()
+    assert set(log["failure_type"]) <= {"late_delivery", "service_outage", "billing_error", "defective_product"}
+
+
+def test_the_queue_is_first_in_first_out(busy):
+    esc = busy.complaints[busy.complaints["handled"] == "escalated"].copy()
+    esc["closed_week"] = esc["week"] + ((esc["response_days"] - 2.0) / 7).round().astype(int)
+    order = esc.sort_values(["closed_week", "week"], kind="stable")
+    assert order["week"].is_monotonic_increasing
+
+
+def test_same_seed_gives_byte_identical_files(tmp_path):
+    for name in ("a", "b"):
+        run(small(), rng=11).save(tmp_path / name, dashboard=False)
+    for file in ("summary.json", "timeseries.parquet", "complaints.parquet"):
+        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes(), file
+    other = run(small(), rng=12).summary
+    assert other["revenue"] != Result.load(tmp_path / "a").summary["revenue"]
+
+
+def test_result_round_trips_through_files(tmp_path, busy):
+    busy.save(tmp_path)
+    loaded = Result.load(tmp_path)
+    assert loaded.summary == busy.summary
+    assert loaded.timeseries.equals(busy.timeseries)
+    assert (tmp_path / "dashboard.png").read_bytes()[:4] == b"\x89PNG"
+    assert not list(tmp_path.glob(".*partial"))
+
+
+def test_a_policy_change_keeps_the_same_customers_and_failures():
+    """Common random numbers: the network, the traits and the failure draws do not depend on policy."""
+    a = RecoveryModel(small(policy={"name": "none", "compensation": 0.0}), rng=5)
+    b = RecoveryModel(small(policy={"name": "both", "apology": "always", "compensation": 1.5}), rng=5)
+    assert (a.adjacency != b.adjacency).nnz == 0
+    for trait in ("status", "expectation", "complaint_propensity", "patience_days", "influence"):
+        np.testing.assert_array_equal(getattr(a.population, trait), getattr(b.population, trait))
+    for _ in range(20):
+        a.step()
+        b.step()
+        for name in ("purchases", "failures", "reactions", "recovery", "churn", "acquisition"):
+            assert a.streams[name].bit_generator.state == b.streams[name].bit_generator.state, name
+    first_week = [m.datacollector.get_model_vars_dataframe().iloc[1] for m in (a, b)]
+    assert first_week[0]["failures"] == first_week[1]["failures"]
+    assert first_week[0]["complaints"] == first_week[1]["complaints"]
+
+
+def test_policies_differ_only_by_their_effect_so_paired_differences_are_tight():
+    """Under CRN, the profit gap between two policies varies less across seeds than profit itself."""
+    gaps, levels = [], []
+    for seed in range(6):
+        none = run(small(policy={"compensation": 0.0}), rng=seed).summary["profit"]
+        both = run(small(policy={"apology": "always"}), rng=seed).summary["profit"]
+        gaps.append(both - none)
+        levels.append(none)
+    assert np.std(gaps) < 0.5 * np.std(levels)
+
+
+def test_customers_are_mesa_agents_on_the_network():
+    model = RecoveryModel(small(), rng=3)
+    customers = model.agents_by_type[Customer]
+    assert len(customers) == model.population.size
+    assert len(model.agents_by_type[Firm]) == 1
+    model.step()
+    unhappy = customers.select(lambda c: c.status == Status.ACTIVE and c.satisfaction < 0.5)
+    assert len(unhappy) == model.metrics["unhappy_customers"]
+    agent = customers.to_list()[7]
+    neighbours = {a.row for a in agent.cell.neighborhood.agents}
+    assert neighbours == set(model.adjacency[agent.row].indices)
+    assert agent.state in {"prospect", "satisfied", "unhappy", "complained", "churned"}
+
+
+def test_datacollector_and_summary_agree():
+    model = RecoveryModel(small(), rng=4)
+    model.run_model()
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert len(frame) == model.config.weeks + 1
+    result = Result.from_model(model)
+    for key in TOTALS:
+        assert result.summary[key] == pytest.approx(frame[key].sum()), key
+
+
+def test_the_shipped_real_network_runs():
+    result = run(small(network={"kind": "edgelist", "path": "data/networks/karate.edgelist"}))
+    assert result.summary["customers_initial"] == 17  # half of Zachary's 34 members
+    nodes = result.timeseries[["active_customers", "prospects", "churned_customers"]].sum(axis=1)
+    assert (nodes == 34).all()
+
+
+@pytest.mark.parametrize("kind", ["small_world", "scale_free", "powerlaw_cluster"])
+def test_generated_networks_have_the_asked_mean_degree(kind):
+    model = RecoveryModel(small(network={"kind": kind}), rng=1)
+    mean_degree = model.adjacency.nnz / model.adjacency.shape[0]
+    assert mean_degree == pytest.approx(10, rel=0.15)

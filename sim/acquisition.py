@@ -1,4 +1,4 @@
-"""Winning customers: prospects convert through marketing and word of mouth (S1, S21), churners through win-back offers (S6)."""
+"""Winning customers: prospects by marketing and word of mouth (S1, S21), leavers by win-back (S6)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,9 @@ def win_back(pop: Population, market: MarketConf, firm: FirmConf, u: np.ndarray,
     """Churners (node indices) offered ``winback_offer`` a few weeks after leaving who accept (S6)."""
     if firm.winback_offer <= 0:
         return np.empty(0, dtype=np.int64)
-    offered = np.flatnonzero((pop.status == Status.CHURNED) & (pop.churn_week == week - firm.winback_delay_weeks))
+    offered = np.flatnonzero(
+        (pop.status == Status.CHURNED) & (pop.churn_week == week - firm.winback_delay_weeks)
+    )
     accept = firm.winback_response * min(1.0, firm.winback_offer / max(market.basket_mean, 1e-9))
     back = offered[u[offered] < accept]
     welcome(pop, back, week)

@@ -46,7 +46,8 @@ def weekly_books(activity: WeekActivity, market: MarketConf, firm: FirmConf) -> 
         "compensation_paid": activity.compensation,
         "handling_cost": handling,
         "staff_cost": staff,
-        "acquisition_cost": market.acquisition_cost * activity.acquired + firm.winback_offer * activity.won_back,
+        "acquisition_cost": market.acquisition_cost * activity.acquired
+        + firm.winback_offer * activity.won_back,
     }
     books["recovery_cost"] = books["compensation_paid"] + handling + staff
     books["profit"] = books["revenue"] - sum(books[c] for c in COSTS)

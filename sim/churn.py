@@ -48,7 +48,9 @@ def leave(pop: Population, churned: np.ndarray, week: int) -> None:
     pop.grievance[churned] = 0.0
 
 
-def expose_neighbours(pop: Population, adjacency: sp.csr_matrix, churned: np.ndarray, conf: ChurnConf) -> None:
+def expose_neighbours(
+    pop: Population, adjacency: sp.csr_matrix, churned: np.ndarray, conf: ChurnConf
+) -> None:
     """Fade old exposure and add one unit per neighbour who churned this week."""
     pop.contagion *= 0.5 ** (1.0 / conf.contagion_half_life)
     if churned.size:

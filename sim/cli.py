@@ -32,18 +32,27 @@ def headline_table(s: dict) -> str:
         ("revenue", f"{s['revenue']:,.0f}", ""),
         ("profit", f"{s['profit']:,.0f}", ""),
         ("recovery cost", f"{s['recovery_cost']:,.0f}", f"compensation paid {s['compensation_paid']:,.0f}"),
-        ("customers at the end", f"{s['active_customers_final']:,}",
-         f"from {s['customers_initial']:,}; acquired {s['acquired']:,}"),
+        (
+            "customers at the end",
+            f"{s['active_customers_final']:,}",
+            f"from {s['customers_initial']:,}; acquired {s['acquired']:,}",
+        ),
         ("churned", f"{s['churned']:,}", churn_parts),
         ("churn rate", _pct(s["churn_rate"]), "of everyone who was a customer"),
         ("failures", f"{s['failures']:,}", f"complaints {s['complaints']:,} ({_pct(s['complaint_rate'])})"),
-        ("recovery satisfaction", _pct(s["recovery_satisfaction"]),
-         f"first-contact resolution {_pct(s['first_contact_resolution'])}, "
-         f"mean response {_num(s['mean_response_days'])} days"),
-        ("word of mouth", f"{s['wom_negative']:,} bad",
-         f"{s['wom_positive']:,} good; {s['public_posts']:,} public posts"),
+        (
+            "recovery satisfaction",
+            _pct(s["recovery_satisfaction"]),
+            f"first-contact resolution {_pct(s['first_contact_resolution'])}, "
+            f"mean response {_num(s['mean_response_days'])} days",
+        ),
+        (
+            "word of mouth",
+            f"{s['wom_negative']:,} bad",
+            f"{s['wom_positive']:,} good; {s['public_posts']:,} public posts",
+        ),
         ("mean satisfaction", f"{s['mean_satisfaction_final']:.2f}", "of active customers, 0-1"),
-    ]  # fmt: skip
+    ]
     header = (
         f"policy '{c['policy']['name']}', delegation '{c['delegation']['name']}', "
         f"{s['customers_initial']:,} customers, {s['weeks']} weeks, seed {s['seed']}"
@@ -62,8 +71,10 @@ def _num(x: float | None) -> str:
 
 def fail(message: str, run_dir: Path | None) -> None:
     """Print one line, remove the run folder Hydra made for nothing, exit 2."""
-    if run_dir is not None and run_dir.is_dir() and not any(
-        (run_dir / name).exists() for name in ("summary.json", "timeseries.parquet")
+    if (
+        run_dir is not None
+        and run_dir.is_dir()
+        and not any((run_dir / name).exists() for name in ("summary.json", "timeseries.parquet"))
     ):
         shutil.rmtree(run_dir, ignore_errors=True)
     print(f"recovery-sim: error: {message}", file=sys.stderr)

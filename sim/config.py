@@ -2,7 +2,7 @@
 
 Hydra checks names and types against these dataclasses (a misspelt key fails
 with ``Key 'x' not in 'PolicyConf'``). Ranges are declared next to each default
-with :func:`bounded` and checked by :func:`validate`, so an out-of-range value
+with :func:`param` and checked by :func:`validate`, so an out-of-range value
 fails before anything runs with one line that names the full key.
 
 Defaults are the default scenario; the YAML files under ``configs/`` only name
@@ -29,9 +29,25 @@ class ConfigError(ValueError):
     """A configuration value that the model cannot run with; the message is one line."""
 
 
-def bounded(default: Any, lo: float | None = None, hi: float | None = None, **kw: Any) -> Any:
-    """A dataclass field whose allowed range travels with it (checked by :func:`validate`)."""
-    return field(default=default, metadata={"lo": lo, "hi": hi}, **kw)
+def param(
+    default: Any = dataclasses.MISSING,
+    lo: float | None = None,
+    hi: float | None = None,
+    *,
+    doc: str,
+    unit: str = "",
+    source: str = "assumption",
+    factory: Any = dataclasses.MISSING,
+) -> Any:
+    """A dataclass field that carries its range, meaning, unit and source.
+
+    :func:`validate` checks the range; ``python -m sim.params`` prints the
+    ODD parameter table from the rest, so docs and code cannot drift apart.
+    """
+    metadata = {"lo": lo, "hi": hi, "doc": doc, "unit": unit, "source": source}
+    if factory is not dataclasses.MISSING:
+        return field(default_factory=factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
 
 
 class Apology(Enum):
@@ -51,51 +67,104 @@ class NetworkKind(Enum):
     edgelist = "edgelist"
 
 
+PROB = "probability"
+SHARE = "share"
+MONEY = "currency"
+SAT = "satisfaction (0-1)"
+LOGIT = "logit"
+KRISS = "Kriss 2014 (HBR)"
+RAGE = "Customer Rage Study 2013, 2015"
+TARP = "TARP; Goodman & Newman 2003"
+
+
 @dataclass
 class MarketConf:
     """Who is in the market and how they buy (S1, S21)."""
 
-    customers: int = bounded(10_000, 1)  # active customers at week 0
-    prospect_share: float = bounded(0.5, 0.0, 0.95)  # share of network nodes who start as prospects
-    purchase_rate: float = bounded(0.35, 0.0, 1.0)  # weekly purchase probability at satisfaction 0.5
-    purchase_satisfaction_slope: float = bounded(0.6, 0.0, 5.0)  # log-change per unit satisfaction
-    basket_mean: float = bounded(60.0, 0.0)  # currency per purchase at satisfaction 0.5
-    basket_satisfaction_slope: float = bounded(0.5, 0.0, 5.0)  # cross-selling with satisfaction
-    basket_sd: float = bounded(0.3, 0.0, 2.0)  # log-normal spread of basket value
-    gross_margin: float = bounded(0.35, 0.0, 1.0)  # share of revenue left after cost of goods
-    service_quality: float = bounded(0.72, 0.0, 1.0)  # mean quality of a purchase without failure
-    quality_noise: float = bounded(0.1, 0.0, 1.0)  # sd of experienced quality
-    marketing_rate: float = bounded(0.006, 0.0, 1.0)  # weekly conversion hazard of a neutral prospect
-    acquisition_cost: float = bounded(80.0, 0.0)  # currency per acquired customer
+    customers: int = param(
+        10_000, 1, doc="active customers at week 0 (not used with network=edgelist)", unit="people"
+    )
+    prospect_share: float = param(
+        0.5, 0.0, 0.95, doc="share of network nodes who start as prospects", unit=SHARE
+    )
+    purchase_rate: float = param(
+        0.35, 0.0, 1.0, doc="weekly purchase probability at satisfaction 0.5", unit=PROB
+    )
+    purchase_satisfaction_slope: float = param(
+        0.6,
+        0.0,
+        5.0,
+        doc="log-change of purchase probability per unit satisfaction",
+        unit="1/satisfaction",
+        source=KRISS + ": with basket slope, 2.4x spend best vs poorest",
+    )
+    basket_mean: float = param(60.0, 0.0, doc="basket value at satisfaction 0.5", unit=MONEY)
+    basket_satisfaction_slope: float = param(
+        0.5,
+        0.0,
+        5.0,
+        doc="log-change of basket value per unit satisfaction (cross-selling)",
+        unit="1/satisfaction",
+        source=KRISS,
+    )
+    basket_sd: float = param(0.3, 0.0, 2.0, doc="log-normal spread of basket value", unit="log")
+    gross_margin: float = param(0.35, 0.0, 1.0, doc="share of revenue left after cost of goods", unit=SHARE)
+    service_quality: float = param(0.72, 0.0, 1.0, doc="mean quality of a purchase without failure", unit=SAT)
+    quality_noise: float = param(0.1, 0.0, 1.0, doc="sd of experienced quality", unit=SAT)
+    marketing_rate: float = param(
+        0.006, 0.0, 1.0, doc="weekly conversion hazard of a neutral prospect", unit="1/week"
+    )
+    acquisition_cost: float = param(80.0, 0.0, doc="cost of acquiring one customer", unit=MONEY)
 
 
 @dataclass
 class CustomerConf:
     """Traits drawn once per customer, and how satisfaction moves (S21)."""
 
-    initial_satisfaction: float = bounded(0.6, 0.0, 1.0)
-    initial_satisfaction_sd: float = bounded(0.1, 0.0, 1.0)
-    expectation: float = bounded(0.65, 0.0, 1.0)  # expected quality at promise_level 0.5
-    expectation_sd: float = bounded(0.1, 0.0, 1.0)
-    satisfaction_memory: float = bounded(0.25, 0.0, 1.0)  # weight of a new experience
-    disconfirmation_gain: float = bounded(1.5, 0.0, 10.0)  # satisfaction per unit (quality - expectation)
-    expectation_adaptation: float = bounded(0.02, 0.0, 1.0)  # expectations drift to experience
-    complaint_propensity_sd: float = bounded(0.5, 0.0, 5.0)  # logit spread between customers
-    patience_days: float = bounded(7.0, 0.0)  # mean days before a waiting complainant chases
-    influence_sd: float = bounded(0.5, 0.0, 3.0)  # log-normal spread of WOM reach
-    price_sensitivity_sd: float = bounded(0.3, 0.0, 3.0)  # log-normal spread of the value of money
+    initial_satisfaction: float = param(0.6, 0.0, 1.0, doc="mean satisfaction at joining", unit=SAT)
+    initial_satisfaction_sd: float = param(0.1, 0.0, 1.0, doc="spread of satisfaction at joining", unit=SAT)
+    expectation: float = param(0.65, 0.0, 1.0, doc="mean expected quality at promise_level 0.5", unit=SAT)
+    expectation_sd: float = param(0.1, 0.0, 1.0, doc="spread of expected quality between customers", unit=SAT)
+    satisfaction_memory: float = param(
+        0.25, 0.0, 1.0, doc="weight of a new experience in satisfaction", unit=SHARE
+    )
+    disconfirmation_gain: float = param(
+        1.5,
+        0.0,
+        10.0,
+        doc="transaction satisfaction per unit of (quality - expectation)",
+        unit="ratio",
+        source="Oliver 1980 (expectation-disconfirmation); value assumed",
+    )
+    expectation_adaptation: float = param(
+        0.02, 0.0, 1.0, doc="weekly drift of expectation to experience", unit=SHARE
+    )
+    complaint_propensity_sd: float = param(0.5, 0.0, 5.0, doc="spread of the urge to complain", unit=LOGIT)
+    patience_days: float = param(
+        7.0, 0.0, doc="mean wait before a complainant chases (exponential)", unit="days"
+    )
+    influence_sd: float = param(0.5, 0.0, 3.0, doc="log-normal spread of word-of-mouth reach", unit="log")
+    price_sensitivity_sd: float = param(
+        0.3, 0.0, 3.0, doc="log-normal spread of the value of money", unit="log"
+    )
 
 
 @dataclass
 class FailureType:
     """One entry of the failure catalogue (S15); policy may be set per type."""
 
-    frequency: float = bounded(0.01, 0.0, 1.0)  # probability per purchase
-    severity: float = bounded(0.3, 0.0, 1.0)  # mean satisfaction drop
-    loss_share: float = bounded(0.2, 0.0, 10.0)  # customer's monetary loss as share of the basket
-    detectable: bool = False  # the firm sees it without a complaint (S17)
-    compensation: float | None = bounded(None, 0.0, 2.0)  # overrides policy.compensation
-    apology: Apology | None = None  # overrides policy.apology
+    frequency: float = param(0.01, 0.0, 1.0, doc="probability per purchase", unit=PROB)
+    severity: float = param(
+        0.3, 0.0, 1.0, doc="mean quality drop; serious from failures.severe_threshold", unit=SAT
+    )
+    loss_share: float = param(
+        0.2, 0.0, 10.0, doc="customer's monetary loss per failure", unit="share of basket"
+    )
+    detectable: bool = param(False, doc="the firm sees it without a complaint (S17)", unit="flag")
+    compensation: float | None = param(
+        None, 0.0, 2.0, doc="this type's compensation; null: policy's", unit="share of loss"
+    )
+    apology: Apology | None = param(None, doc="this type's apology mode; null: policy's", unit="mode")
 
 
 def default_catalogue() -> dict[str, FailureType]:
@@ -112,162 +181,334 @@ def default_catalogue() -> dict[str, FailureType]:
 class FailureConf:
     """How often purchases fail, and how hard (S13, S15)."""
 
-    catalogue: dict[str, FailureType] = field(default_factory=default_catalogue)
-    rate_multiplier: float = bounded(1.0, 0.0, 20.0)
-    severity_spread: float = bounded(0.4, 0.0, 5.0)  # logit sd of severity around the type mean
-    severe_threshold: float = bounded(0.5, 0.0, 1.0)  # severity from which a failure is serious
+    catalogue: dict[str, FailureType] = param(
+        factory=default_catalogue,
+        doc="failure types: late_delivery, service_outage, billing_error, "
+        "defective_product (frequency, severity, loss_share, detectable)",
+        unit="table",
+    )
+    rate_multiplier: float = param(1.0, 0.0, 20.0, doc="scales every type's frequency", unit="ratio")
+    severity_spread: float = param(0.4, 0.0, 5.0, doc="spread of severity around the type's mean", unit=LOGIT)
+    severe_threshold: float = param(
+        0.5, 0.0, 1.0, doc="severity from which a failure counts as serious", unit=SAT
+    )
 
 
 @dataclass
 class ComplaintConf:
-    """Complain or stay silent: logistic in severity (S4, S14). Goodman & Newman 2003; TARP."""
+    """Complain or stay silent: logistic in severity (S4, S14)."""
 
-    intercept: float = bounded(-5.8, -20.0, 20.0)
-    severity_slope: float = bounded(10.0, 0.0, 50.0)
-    ease_slope: float = bounded(2.0, 0.0, 20.0)  # logit shift per unit of firm.complaint_ease - 0.5
-    notified_shift: float = bounded(-1.0, -20.0, 0.0)  # informed customers complain less (S17)
+    intercept: float = param(
+        -5.8,
+        -20.0,
+        20.0,
+        doc="complaint logit at severity 0",
+        unit=LOGIT,
+        source=TARP + ": minor 2-5%, serious 50-80%",
+    )
+    severity_slope: float = param(
+        10.0,
+        0.0,
+        50.0,
+        doc="complaint logit per unit severity",
+        unit=LOGIT,
+        source=TARP + "; Rage 2015 (79% when money lost)",
+    )
+    ease_slope: float = param(
+        2.0, 0.0, 20.0, doc="logit shift per unit of firm.complaint_ease above 0.5", unit=LOGIT
+    )
+    notified_shift: float = param(
+        -1.0, -20.0, 0.0, doc="logit shift when the firm warned first (S17)", unit=LOGIT
+    )
 
 
 @dataclass
 class OutcomeConf:
-    """Satisfaction with recovery, logistic and additive in remedies (S10; Rage Study 2013/2015)."""
+    """Satisfaction with recovery, logistic and additive in remedies (S10)."""
 
-    intercept: float = bounded(-2.197, -20.0, 20.0)  # nothing given: 10%
-    apology_effect: float = bounded(1.578, 0.0, 20.0)  # apology alone: 35%
-    compensation_effect: float = bounded(1.665, 0.0, 20.0)  # 100% of loss alone: 37%; both: 74%
-    compensation_curvature: float = bounded(3.0, 0.01, 50.0)  # diminishing returns up to 100%
-    backfire_threshold: float = bounded(1.5, 0.0, 2.0)  # Gelbrich et al. 2015
-    backfire_strength: float = bounded(2.0, 0.0, 50.0)  # logit lost per (share - threshold)^2
-    delay_penalty: float = bounded(0.4, 0.0, 20.0)  # logit lost per week beyond the target
-    blame_penalty: float = bounded(0.8, 0.0, 20.0)  # investigating fault annoys (S5)
-    restore_share: float = bounded(0.8, 0.0, 1.0)  # satisfied: share of the drop restored
-    paradox_bonus: float = bounded(0.02, 0.0, 0.5)  # first mild failure, quickly mended
-    double_deviation: float = bounded(0.1, 0.0, 1.0)  # dissatisfied: further drop
-    chase_penalty: float = bounded(0.02, 0.0, 1.0)  # satisfaction lost per repeat contact (S20)
+    intercept: float = param(
+        -2.197,
+        -20.0,
+        20.0,
+        doc="logit when nothing is given: 10%",
+        unit=LOGIT,
+        source="assumption (Rage Study: most complainants get nothing)",
+    )
+    apology_effect: float = param(
+        1.578,
+        0.0,
+        20.0,
+        doc="logit gain of an apology: alone 35%",
+        unit=LOGIT,
+        source="Abeler et al. 2009 (indirect)",
+    )
+    compensation_effect: float = param(
+        1.665,
+        0.0,
+        20.0,
+        doc="logit gain of 100% of the loss: alone 37%, with apology 74%",
+        unit=LOGIT,
+        source=RAGE,
+    )
+    compensation_curvature: float = param(
+        3.0, 0.01, 50.0, doc="diminishing returns up to 100% of the loss", unit="1/share"
+    )
+    backfire_threshold: float = param(
+        1.5,
+        0.0,
+        2.0,
+        doc="compensation beyond which more backfires",
+        unit="share of loss",
+        source="Gelbrich et al. 2015; Haesevoets et al. 2017",
+    )
+    backfire_strength: float = param(
+        2.0, 0.0, 50.0, doc="logit lost per (share - threshold) squared", unit=LOGIT
+    )
+    delay_penalty: float = param(
+        0.4, 0.0, 20.0, doc="logit lost per week beyond the response target", unit=LOGIT
+    )
+    blame_penalty: float = param(0.8, 0.0, 20.0, doc="logit lost when fault is investigated (S5)", unit=LOGIT)
+    restore_share: float = param(
+        0.8, 0.0, 1.0, doc="share of the satisfaction drop a good recovery restores", unit=SHARE
+    )
+    paradox_bonus: float = param(
+        0.02,
+        0.0,
+        0.5,
+        doc="satisfaction above the pre-failure level after a first mild failure mended quickly",
+        unit=SAT,
+        source="de Matos et al. 2007; Magnini et al. 2007: rare and small",
+    )
+    double_deviation: float = param(
+        0.1, 0.0, 1.0, doc="further satisfaction drop after a failed recovery", unit=SAT
+    )
+    chase_penalty: float = param(0.02, 0.0, 1.0, doc="satisfaction lost per repeat contact (S20)", unit=SAT)
 
 
 @dataclass
 class ChurnConf:
     """Weekly churn hazard from satisfaction, grievance and churning neighbours (S2, S14)."""
 
-    base_hazard: float = bounded(0.0025, 0.0, 1.0)  # weekly, at satisfaction 0.5
-    satisfaction_slope: float = bounded(1.3, 0.0, 20.0)  # Kriss 2014: 74% vs 43% retention
-    contagion_hazard_ratio: float = bounded(1.8, 1.0, 10.0)  # per churned neighbour; Nitzan & Libai
-    contagion_half_life: float = bounded(6.0, 0.1)  # weeks
-    grievance_half_life: float = bounded(4.0, 0.1)  # weeks
-    # TARP repurchase after a failure: silent, complained-unresolved, resolved, resolved quickly
-    repurchase_minor: list[float] = field(default_factory=lambda: [0.37, 0.46, 0.70, 0.95])
-    repurchase_major: list[float] = field(default_factory=lambda: [0.09, 0.19, 0.54, 0.82])
-    minor_severity: float = bounded(0.15, 0.01, 1.0)  # severity the minor figures stand for
-    major_severity: float = bounded(0.7, 0.01, 1.0)  # severity the major figures stand for
-    attribution_weeks: int = bounded(26, 1)  # a churn this soon after a failure is blamed on it
+    base_hazard: float = param(0.0025, 0.0, 1.0, doc="weekly churn hazard at satisfaction 0.5", unit="1/week")
+    satisfaction_slope: float = param(
+        1.3,
+        0.0,
+        20.0,
+        doc="log-change of the base hazard per unit dissatisfaction",
+        unit="1/satisfaction",
+        source=KRISS + ": retention 74% vs 43%",
+    )
+    contagion_hazard_ratio: float = param(
+        1.8,
+        1.0,
+        10.0,
+        doc="hazard ratio per recently churned neighbour",
+        unit="ratio",
+        source="Nitzan & Libai 2011",
+    )
+    contagion_half_life: float = param(
+        6.0,
+        0.1,
+        doc="fading of a churned neighbour's influence",
+        unit="weeks",
+        source="Nitzan & Libai 2011: decays within months",
+    )
+    grievance_half_life: float = param(
+        4.0, 0.1, doc="fading of the excess hazard after a failure", unit="weeks"
+    )
+    repurchase_minor: list[float] = param(
+        factory=lambda: [0.37, 0.46, 0.70, 0.95],
+        doc="repurchase after a minor failure: silent, unresolved, resolved, resolved quickly",
+        unit=PROB,
+        source=TARP,
+    )
+    repurchase_major: list[float] = param(
+        factory=lambda: [0.09, 0.19, 0.54, 0.82],
+        doc="repurchase after a major failure: silent, unresolved, resolved, resolved quickly",
+        unit=PROB,
+        source=TARP,
+    )
+    minor_severity: float = param(0.15, 0.01, 1.0, doc="severity the minor figures stand for", unit=SAT)
+    major_severity: float = param(0.7, 0.01, 1.0, doc="severity the major figures stand for", unit=SAT)
+    attribution_weeks: int = param(
+        26, 1, doc="a churn this soon after a failure is counted as caused by it", unit="weeks"
+    )
 
 
 @dataclass
 class WomConf:
-    """Word of mouth to neighbours and public posts (S1, S2, S12, S18). TARP; Rage Study."""
+    """Word of mouth to neighbours and public posts (S1, S2, S12, S18)."""
 
-    negative_reach: float = bounded(10.0, 0.0)  # people told per negative event
-    positive_reach: float = bounded(5.0, 0.0)  # people told per positive event
-    negative_effect: float = bounded(0.02, 0.0, 1.0)  # hearer's satisfaction drop per message
-    positive_effect: float = bounded(0.01, 0.0, 1.0)
-    prospect_negative: float = bounded(0.5, 0.0, 10.0)  # prospect attitude drop per message
-    prospect_positive: float = bounded(0.25, 0.0, 10.0)
-    attitude_half_life: float = bounded(8.0, 0.1)  # weeks
-    attitude_slope: float = bounded(1.0, 0.0, 10.0)  # log-change of conversion per unit attitude
-    silent_tell: float = bounded(0.5, 0.0, 1.0)  # silent sufferers tell with prob. severity * this
-    unresolved_tell: float = bounded(0.9, 0.0, 1.0)
-    recovered_tell: float = bounded(0.5, 0.0, 1.0)  # satisfied complainants praise the firm
-    churn_tell: float = bounded(0.2, 0.0, 1.0)
-    delight_threshold: float = bounded(0.7, 0.0, 1.0)  # satisfaction from which a purchase delights
-    delight_tell: float = bounded(0.2, 0.0, 1.0)
-    post_dissatisfied: float = bounded(0.45, 0.0, 1.0)  # public post after a failed recovery
-    post_satisfied: float = bounded(0.1, 0.0, 1.0)  # some post even when mended
-    public_reach: int = bounded(100, 0)  # random people beyond the network who see a post
-    public_weight: float = bounded(0.3, 0.0, 1.0)  # effect of a post relative to a friend
+    negative_reach: float = param(10.0, 0.0, doc="people told per negative event", unit="people", source=TARP)
+    positive_reach: float = param(5.0, 0.0, doc="people told per positive event", unit="people", source=TARP)
+    negative_effect: float = param(0.02, 0.0, 1.0, doc="hearer's satisfaction drop per bad story", unit=SAT)
+    positive_effect: float = param(0.01, 0.0, 1.0, doc="hearer's satisfaction gain per good story", unit=SAT)
+    prospect_negative: float = param(
+        0.5, 0.0, 10.0, doc="prospect's attitude drop per bad story", unit="attitude"
+    )
+    prospect_positive: float = param(
+        0.25, 0.0, 10.0, doc="prospect's attitude gain per good story", unit="attitude"
+    )
+    attitude_half_life: float = param(8.0, 0.1, doc="fading of what a prospect heard", unit="weeks")
+    attitude_slope: float = param(
+        1.0, 0.0, 10.0, doc="log-change of conversion per unit attitude", unit="1/attitude"
+    )
+    silent_tell: float = param(
+        0.5, 0.0, 1.0, doc="a silent sufferer tells with probability severity x this", unit=PROB
+    )
+    unresolved_tell: float = param(0.9, 0.0, 1.0, doc="a complainant left dissatisfied tells", unit=PROB)
+    recovered_tell: float = param(0.5, 0.0, 1.0, doc="a complainant satisfied by recovery praises", unit=PROB)
+    churn_tell: float = param(0.2, 0.0, 1.0, doc="a leaver tells", unit=PROB)
+    delight_threshold: float = param(
+        0.7, 0.0, 1.0, doc="satisfaction from which a purchase delights", unit=SAT
+    )
+    delight_tell: float = param(
+        0.2,
+        0.0,
+        1.0,
+        doc="a delighted buyer tells",
+        unit=PROB,
+        source="East, Hammond & Wright 2007: positive WOM ~3x as common",
+    )
+    post_dissatisfied: float = param(
+        0.45,
+        0.0,
+        1.0,
+        doc="public post after a failed recovery",
+        unit=PROB,
+        source="Rage Study 2013-2023: ~30% of complainants post",
+    )
+    post_satisfied: float = param(
+        0.1, 0.0, 1.0, doc="public post after a good recovery", unit=PROB, source="Rage Study 2013-2023"
+    )
+    public_reach: int = param(100, 0, doc="random people beyond the network who read a post", unit="people")
+    public_weight: float = param(
+        0.3, 0.0, 1.0, doc="effect of a post relative to a friend's story", unit="ratio"
+    )
 
 
 @dataclass
 class PolicyConf:
     """The written recovery policy: data, applied by ``sim.recovery.remedies`` (S10, S11)."""
 
-    name: str = "compensation"
-    apology: Apology = Apology.never
-    compensation: float = bounded(1.0, 0.0, 2.0)  # share of the customer's loss
+    name: str = param("compensation", doc="label for tables and figures", unit="text")
+    apology: Apology = param(Apology.never, doc="never, severe_only or always (S11)", unit="mode")
+    compensation: float = param(1.0, 0.0, 2.0, doc="compensation offered", unit="share of loss")
 
 
 @dataclass
 class DelegationConf:
-    """What the frontline may do on first contact (S8). Rage 2015; SQM benchmarks."""
+    """What the frontline may do on first contact (S8)."""
 
-    name: str = "partial"
-    first_contact_resolution: float = bounded(0.45, 0.0, 1.0)  # share resolved within authority
-    compensation_cap: float | None = bounded(30.0, 0.0)  # currency; null = no cap
-    may_apologise: bool = True
+    name: str = param("partial", doc="label for tables and figures", unit="text")
+    first_contact_resolution: float = param(
+        0.45,
+        0.0,
+        1.0,
+        doc="share of in-authority cases closed at once",
+        unit=SHARE,
+        source="Rage 2015; SQM: 14% low vs 70-80% high empowerment",
+    )
+    compensation_cap: float | None = param(
+        30.0, 0.0, doc="most the frontline may grant; null: no cap", unit=MONEY
+    )
+    may_apologise: bool = param(True, doc="the frontline may apologise", unit="flag")
 
 
 @dataclass
 class FirmConf:
     """The firm's recovery levers and the cost of each (S4-S9, S13, S16-S21)."""
 
-    staff: int = bounded(2, 0)  # recovery team headcount (S16)
-    cases_per_staff_week: float = bounded(25.0, 0.0)
-    staff_cost_week: float = bounded(900.0, 0.0)  # per head
-    first_contact_cost: float = bounded(5.0, 0.0)
-    escalated_cost: float = bounded(25.0, 0.0)
-    repeat_contact_cost: float = bounded(4.0, 0.0)  # S20
-    first_contact_days: float = bounded(0.5, 0.0)
-    escalated_processing_days: float = bounded(2.0, 0.0)
-    response_target_days: float = bounded(3.0, 0.0)  # S9
-    complaint_ease: float = bounded(0.5, 0.0, 1.0)  # S4
-    channel_cost_week: float = bounded(400.0, 0.0)  # complaint channels' upkeep at ease 1
-    investigate_blame: bool = False  # S5
-    blame_delay_days: float = bounded(5.0, 0.0)
-    blame_customer_fault_share: float = bounded(0.3, 0.0, 1.0)  # no compensation for these
-    policy_consistency: float = bounded(1.0, 0.0, 1.0)  # staff apply the written policy (S7)
-    proactive_notification: float = bounded(0.0, 0.0, 1.0)  # share of detectable failures (S17)
-    notification_cost: float = bounded(0.5, 0.0)
-    notification_relief: float = bounded(0.4, 0.0, 1.0)  # share of the drop avoided
-    deescalation: float = bounded(0.0, 0.0, 1.0)  # S18
-    deescalation_effect: float = bounded(0.6, 0.0, 1.0)  # share of public posts prevented at 1
-    deescalation_cost_week: float = bounded(300.0, 0.0)  # training at level 1
-    recovery_budget: float | None = bounded(None, 0.0)  # currency per week; null = unlimited (S19)
-    root_cause_learning: float = bounded(0.5, 0.0, 1.0)  # S13
-    learning_max_reduction: float = bounded(0.6, 0.0, 1.0)  # of a type's failure rate
-    learning_scale: float = bounded(150.0, 1.0)  # complaints per type for 63% of that reduction
-    promise_level: float = bounded(0.5, 0.0, 1.0)  # S21
-    promise_expectation_effect: float = bounded(0.2, 0.0, 1.0)
-    promise_acquisition_effect: float = bounded(1.0, 0.0, 10.0)
-    winback_offer: float = bounded(0.0, 0.0)  # currency offered to recent churners; 0 = off (S6)
-    winback_delay_weeks: int = bounded(4, 1)
-    winback_response: float = bounded(0.1, 0.0, 1.0)  # acceptance at an offer of one basket
+    staff: int = param(2, 0, doc="recovery team headcount (S16)", unit="people")
+    cases_per_staff_week: float = param(25.0, 0.0, doc="escalated cases one person closes", unit="cases/week")
+    staff_cost_week: float = param(900.0, 0.0, doc="cost of one team member", unit=MONEY + "/week")
+    first_contact_cost: float = param(5.0, 0.0, doc="cost of a frontline contact", unit=MONEY)
+    escalated_cost: float = param(25.0, 0.0, doc="cost of handling an escalated case", unit=MONEY)
+    repeat_contact_cost: float = param(4.0, 0.0, doc="cost of a chasing contact (S20)", unit=MONEY)
+    first_contact_days: float = param(0.5, 0.0, doc="response time on first contact", unit="days")
+    escalated_processing_days: float = param(
+        2.0, 0.0, doc="response time of an escalated case, after the queue", unit="days"
+    )
+    response_target_days: float = param(3.0, 0.0, doc="the firm's response-time standard (S9)", unit="days")
+    complaint_ease: float = param(0.5, 0.0, 1.0, doc="how easy complaining is made (S4)", unit="level 0-1")
+    channel_cost_week: float = param(
+        400.0, 0.0, doc="upkeep of complaint channels at ease 1", unit=MONEY + "/week"
+    )
+    investigate_blame: bool = param(
+        False, doc="investigate who was at fault before answering (S5)", unit="flag"
+    )
+    blame_delay_days: float = param(5.0, 0.0, doc="delay an investigation adds", unit="days")
+    blame_customer_fault_share: float = param(
+        0.3, 0.0, 1.0, doc="cases found the customer's fault: no compensation", unit=SHARE
+    )
+    policy_consistency: float = param(1.0, 0.0, 1.0, doc="staff apply the written policy (S7)", unit=PROB)
+    proactive_notification: float = param(
+        0.0, 0.0, 1.0, doc="share of detectable failures announced (S17)", unit=SHARE
+    )
+    notification_cost: float = param(0.5, 0.0, doc="cost of one notification", unit=MONEY)
+    notification_relief: float = param(
+        0.4, 0.0, 1.0, doc="share of the felt severity a notice spares", unit=SHARE
+    )
+    deescalation: float = param(0.0, 0.0, 1.0, doc="de-escalation training (S18)", unit="level 0-1")
+    deescalation_effect: float = param(
+        0.6, 0.0, 1.0, doc="share of public posts prevented at level 1", unit=SHARE
+    )
+    deescalation_cost_week: float = param(300.0, 0.0, doc="training cost at level 1", unit=MONEY + "/week")
+    recovery_budget: float | None = param(
+        None, 0.0, doc="compensation budget per week; null: unlimited (S19)", unit=MONEY + "/week"
+    )
+    root_cause_learning: float = param(
+        0.5, 0.0, 1.0, doc="strength of learning from complaints (S13)", unit="level 0-1"
+    )
+    learning_max_reduction: float = param(
+        0.6, 0.0, 1.0, doc="most of a type's failure rate learning removes", unit=SHARE
+    )
+    learning_scale: float = param(
+        150.0, 1.0, doc="complaints about a type for 63% of that reduction", unit="complaints"
+    )
+    promise_level: float = param(0.5, 0.0, 1.0, doc="what marketing promises (S21)", unit="level 0-1")
+    promise_expectation_effect: float = param(
+        0.2, 0.0, 1.0, doc="expectation raised per unit of promise above 0.5", unit=SAT
+    )
+    promise_acquisition_effect: float = param(
+        1.0, 0.0, 10.0, doc="log-change of conversion per unit of promise", unit="1/level"
+    )
+    winback_offer: float = param(0.0, 0.0, doc="offer made to recent leavers; 0: none (S6)", unit=MONEY)
+    winback_delay_weeks: int = param(4, 1, doc="weeks after leaving that the offer comes", unit="weeks")
+    winback_response: float = param(0.1, 0.0, 1.0, doc="acceptance at an offer worth one basket", unit=PROB)
 
 
 @dataclass
 class NetworkConf:
     """The social network customers and prospects live on."""
 
-    kind: NetworkKind = NetworkKind.small_world
-    degree: int = bounded(10, 1)  # mean degree (small_world, scale_free, powerlaw_cluster)
-    rewiring: float = bounded(0.1, 0.0, 1.0)  # small_world
-    triangle_prob: float = bounded(0.3, 0.0, 1.0)  # powerlaw_cluster
-    path: str | None = None  # edgelist: whitespace-separated node pairs, '#' comments
+    kind: NetworkKind = param(
+        NetworkKind.small_world, doc="small_world, scale_free, powerlaw_cluster or edgelist", unit="kind"
+    )
+    degree: int = param(10, 1, doc="mean number of friends (generated networks)", unit="people")
+    rewiring: float = param(0.1, 0.0, 1.0, doc="share of ties rewired at random (small_world)", unit=PROB)
+    triangle_prob: float = param(
+        0.3, 0.0, 1.0, doc="chance a new tie closes a triangle (powerlaw_cluster)", unit=PROB
+    )
+    path: str | None = param(
+        None, doc="edge-list file: two node ids per line, '#' comments (edgelist)", unit="path"
+    )
 
 
 @dataclass
 class OutputConf:
     """What a command-line run writes besides the tables."""
 
-    dashboard: bool = True
-    complaints_log: bool = True
+    dashboard: bool = param(True, doc="write dashboard.png", unit="flag")
+    complaints_log: bool = param(True, doc="write complaints.parquet", unit="flag")
 
 
 @dataclass
 class SimConfig:
     """Everything one run needs. ``SimConfig()`` is the default scenario."""
 
-    seed: int = bounded(42, 0)
-    weeks: int = bounded(104, 1)
+    seed: int = param(42, 0, doc="seed of every random stream", unit="integer")
+    weeks: int = param(104, 1, doc="length of the run", unit="weeks")
     market: MarketConf = field(default_factory=MarketConf)
     customer: CustomerConf = field(default_factory=CustomerConf)
     failures: FailureConf = field(default_factory=FailureConf)
@@ -306,9 +547,7 @@ def _check_ranges(obj: Any, prefix: str) -> None:
                     _check_ranges(item, f"{key}.{name}.")
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             lo, hi = f.metadata.get("lo"), f.metadata.get("hi")
-            if math.isnan(value) or (lo is not None and value < lo) or (
-                hi is not None and value > hi
-            ):
+            if math.isnan(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
                 raise ConfigError(f"{key}={value} is out of range: allowed {_describe(lo, hi)}")
 
 

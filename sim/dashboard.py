@@ -18,19 +18,32 @@ if TYPE_CHECKING:
     from sim.result import Result
 
 COLOURS = {
-    "satisfied": "#1b9e77", "unhappy": "#d95f02", "churned": "#7f7f7f", "prospects": "#7570b3",
-    "revenue": "#1f78b4", "profit": "#33a02c", "recovery cost": "#e31a1c",
-    "complaints": "#1f78b4", "silent failures": "#d95f02", "silent churn": "#7f7f7f",
-    "mean satisfaction": "#1b9e77", "recovery satisfaction": "#e7298a",
-}  # fmt: skip
+    "satisfied": "#1b9e77",
+    "unhappy": "#d95f02",
+    "churned": "#7f7f7f",
+    "prospects": "#7570b3",
+    "revenue": "#1f78b4",
+    "profit": "#33a02c",
+    "recovery cost": "#e31a1c",
+    "complaints": "#1f78b4",
+    "silent failures": "#d95f02",
+    "silent churn": "#7f7f7f",
+    "mean satisfaction": "#1b9e77",
+    "recovery satisfaction": "#e7298a",
+}
 
 
 def _labelled(ax, x, y, label: str) -> None:
     ax.plot(x, y, color=COLOURS[label], lw=1.8)
     ax.annotate(
-        label, (x.iloc[-1], y.iloc[-1]), xytext=(4, 0), textcoords="offset points",
-        color=COLOURS[label], va="center", fontsize=9,
-    )  # fmt: skip
+        label,
+        (x.iloc[-1], y.iloc[-1]),
+        xytext=(4, 0),
+        textcoords="offset points",
+        color=COLOURS[label],
+        va="center",
+        fontsize=9,
+    )
 
 
 def draw_dashboard(result: Result, path: str | Path) -> None:
@@ -46,8 +59,12 @@ def draw_dashboard(result: Result, path: str | Path) -> None:
         fontsize=12,
     )
     ax = axes[0, 0]
-    for label, column in [("satisfied", "satisfied_customers"), ("unhappy", "unhappy_customers"),
-                          ("churned", "churned_customers"), ("prospects", "prospects")]:  # fmt: skip
+    for label, column in [
+        ("satisfied", "satisfied_customers"),
+        ("unhappy", "unhappy_customers"),
+        ("churned", "churned_customers"),
+        ("prospects", "prospects"),
+    ]:
         _labelled(ax, week, ts[column], label)
     ax.set_title("Customers by state (people)")
     ax = axes[0, 1]
@@ -56,8 +73,11 @@ def draw_dashboard(result: Result, path: str | Path) -> None:
     ax.set_title("Cumulative revenue, profit and recovery cost (millions)")
     ax = axes[1, 0]
     weekly = ts[["complaints", "silent_failures", "churned_silent"]].rolling(4, min_periods=1).mean()
-    for label, column in [("complaints", "complaints"), ("silent failures", "silent_failures"),
-                          ("silent churn", "churned_silent")]:  # fmt: skip
+    for label, column in [
+        ("complaints", "complaints"),
+        ("silent failures", "silent_failures"),
+        ("silent churn", "churned_silent"),
+    ]:
         _labelled(ax, week, weekly[column], label)
     ax.set_title("Complaints vs silent failures and silent churn (per week, 4-week mean)")
     ax = axes[1, 1]

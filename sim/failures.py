@@ -42,9 +42,7 @@ class Catalogue:
             compensation=np.array(
                 [np.nan if t.compensation is None else t.compensation for t in types.values()]
             ),
-            apology=np.array(
-                [-1 if t.apology is None else APOLOGY_CODES[t.apology] for t in types.values()]
-            ),
+            apology=np.array([-1 if t.apology is None else APOLOGY_CODES[t.apology] for t in types.values()]),
         )
 
 

@@ -30,25 +30,67 @@ from sim.wom import fade_attitude, spread_word_of_mouth
 
 #: Weekly quantities, in the order of the time series. Flows are per week; stocks at week's end.
 METRICS = (
-    "active_customers", "prospects", "churned_customers", "satisfied_customers", "unhappy_customers",
-    "open_complaints", "mean_satisfaction",
-    "revenue", "cost_of_goods", "compensation_paid", "handling_cost", "staff_cost", "acquisition_cost",
-    "recovery_cost", "profit",
-    "purchases", "failures", "failures_minor", "failures_serious",
-    "complaints", "complaints_minor", "complaints_serious", "silent_failures", "notifications",
-    "resolved_first_contact", "escalated_closed", "cases_closed", "recovery_satisfied",
-    "recovery_dissatisfied", "abandoned", "response_days_total", "answered_within_target",
-    "repeat_contacts", "queue_length", "budget_denied",
-    "acquired", "won_back", "churned_silent", "churned_after_complaint", "churned_unprovoked",
-    "wom_negative", "wom_positive", "public_posts",
-)  # fmt: skip
+    "active_customers",
+    "prospects",
+    "churned_customers",
+    "satisfied_customers",
+    "unhappy_customers",
+    "open_complaints",
+    "mean_satisfaction",
+    "revenue",
+    "cost_of_goods",
+    "compensation_paid",
+    "handling_cost",
+    "staff_cost",
+    "acquisition_cost",
+    "recovery_cost",
+    "profit",
+    "purchases",
+    "failures",
+    "failures_minor",
+    "failures_serious",
+    "complaints",
+    "complaints_minor",
+    "complaints_serious",
+    "silent_failures",
+    "notifications",
+    "resolved_first_contact",
+    "escalated_closed",
+    "cases_closed",
+    "recovery_satisfied",
+    "recovery_dissatisfied",
+    "abandoned",
+    "response_days_total",
+    "answered_within_target",
+    "repeat_contacts",
+    "queue_length",
+    "budget_denied",
+    "acquired",
+    "won_back",
+    "churned_silent",
+    "churned_after_complaint",
+    "churned_unprovoked",
+    "wom_negative",
+    "wom_positive",
+    "public_posts",
+)
 
 
 #: Metrics in currency or on a continuous scale; every other metric is a count.
-CONTINUOUS_METRICS = frozenset({
-    "mean_satisfaction", "revenue", "cost_of_goods", "compensation_paid", "handling_cost", "staff_cost",
-    "acquisition_cost", "recovery_cost", "profit", "response_days_total",
-})  # fmt: skip
+CONTINUOUS_METRICS = frozenset(
+    {
+        "mean_satisfaction",
+        "revenue",
+        "cost_of_goods",
+        "compensation_paid",
+        "handling_cost",
+        "staff_cost",
+        "acquisition_cost",
+        "recovery_cost",
+        "profit",
+        "response_days_total",
+    }
+)
 
 REACTION_DRAWS = ("notify", "complain", "silent_tell", "delight", "churn_tell")
 RECOVERY_DRAWS = ("frontline", "apply", "improvise", "blame", "outcome", "tell", "post")
@@ -66,6 +108,7 @@ class RecoveryModel(mesa.Model):
         config: the world (``SimConfig()`` is the default scenario); a nested
             dict of overrides or a Hydra DictConfig is accepted too.
         rng: seed for this run; overrides ``config.seed`` when given.
+
     """
 
     def __init__(self, config: SimConfig | dict | None = None, rng: int | None = None) -> None:
@@ -90,9 +133,15 @@ class RecoveryModel(mesa.Model):
         self.grid = Network(graph, capacity=1, random=self.random, layout=None)
         Customer.create_agents(self, nodes, [self.grid._cells[i] for i in range(nodes)], np.arange(nodes))
         desk = ComplaintDesk(
-            cfg.policy, cfg.delegation, cfg.firm, cfg.outcome, cfg.churn, cfg.wom,
-            self.catalogue, cfg.failures.severe_threshold,
-        )  # fmt: skip
+            cfg.policy,
+            cfg.delegation,
+            cfg.firm,
+            cfg.outcome,
+            cfg.churn,
+            cfg.wom,
+            self.catalogue,
+            cfg.failures.severe_threshold,
+        )
         self.firm = Firm(self, desk, books={})
         self.closed_log: list[Closed] = []
         self.metrics = self._stock_metrics({m: 0.0 if m in CONTINUOUS_METRICS else 0 for m in METRICS})
@@ -116,9 +165,14 @@ class RecoveryModel(mesa.Model):
         buyers, basket = buy(pop, active, cfg.market, u["buy"], u["basket"])
         rates = failure_rates(self.catalogue, self.complaints_logged, cfg.firm)
         kind, severity, loss = draw_failures(
-            basket, rates, self.catalogue, cfg.failures.severity_spread,
-            u["fail"][buyers], u["type"][buyers], u["severity"][buyers],
-        )  # fmt: skip
+            basket,
+            rates,
+            self.catalogue,
+            cfg.failures.severity_spread,
+            u["fail"][buyers],
+            u["type"][buyers],
+            u["severity"][buyers],
+        )
         hit = kind != NO_FAILURE
         failed, kind, severity, loss = buyers[hit], kind[hit], severity[hit], loss[hit]
         severe = severity >= cfg.failures.severe_threshold
@@ -131,16 +185,25 @@ class RecoveryModel(mesa.Model):
         drop[hit] = felt
         experience_purchase(pop, buyers, drop, cfg.market, cfg.customer, u["quality"])
         complain = decide_to_complain(
-            severity, pop.complaint_propensity[failed], notified, cfg.complaints, cfg.firm.complaint_ease,
+            severity,
+            pop.complaint_propensity[failed],
+            notified,
+            cfg.complaints,
+            cfg.firm.complaint_ease,
             u["complain"][failed],
-        )  # fmt: skip
+        )
         pop.failures_seen[failed] += 1
         pop.last_failure_week[failed] = week
         pop.last_failure_complained[failed] = complain
         desk = self.firm.desk
         quiet = ~complain
         add_grievance(
-            pop, failed[quiet], felt[quiet], np.full(quiet.sum(), Experience.SILENT), desk.curve, desk.grievance_decay
+            pop,
+            failed[quiet],
+            felt[quiet],
+            np.full(quiet.sum(), Experience.SILENT),
+            desk.curve,
+            desk.grievance_decay,
         )
         self.complaints_logged += np.bincount(kind[complain], minlength=len(self.catalogue.names))
 
@@ -148,11 +211,16 @@ class RecoveryModel(mesa.Model):
         who = failed[complain]
         pop.open_cases[who] += 1
         new = Cases.new(
-            customer=who, week=np.full(who.size, week), kind=kind[complain], severity=severity[complain],
-            loss=loss[complain], notified=notified[complain], pre_satisfaction=before[complain],
+            customer=who,
+            week=np.full(who.size, week),
+            kind=kind[complain],
+            severity=severity[complain],
+            loss=loss[complain],
+            notified=notified[complain],
+            pre_satisfaction=before[complain],
             first_mild=(pop.failures_seen[who] == 1) & ~severe[complain],
             **{f"u_{name}": u["recovery"][i, who] for i, name in enumerate(RECOVERY_DRAWS)},
-        )  # fmt: skip
+        )
         closed, abandoned, chases = desk.handle(week, new, pop)
         self.closed_log += [closed, abandoned]
 
@@ -166,15 +234,21 @@ class RecoveryModel(mesa.Model):
         # 6. word of mouth
         wom = cfg.wom
         fine = buyers[~hit]
-        delighted = fine[(pop.satisfaction[fine] >= wom.delight_threshold) & (u["delight"][fine] < wom.delight_tell)]
+        delighted = fine[
+            (pop.satisfaction[fine] >= wom.delight_threshold) & (u["delight"][fine] < wom.delight_tell)
+        ]
         silent = failed[quiet]
-        negative = np.concatenate([
-            silent[u["silent_tell"][silent] < wom.silent_tell * severity[quiet]],
-            closed.blame,
-            churned[u["churn_tell"][churned] < wom.churn_tell],
-        ])  # fmt: skip
+        negative = np.concatenate(
+            [
+                silent[u["silent_tell"][silent] < wom.silent_tell * severity[quiet]],
+                closed.blame,
+                churned[u["churn_tell"][churned] < wom.churn_tell],
+            ]
+        )
         positive = np.concatenate([delighted, closed.praise])
-        heard = spread_word_of_mouth(pop, self.adjacency, negative, positive, closed.posters, wom, self.streams["wom"])
+        heard = spread_word_of_mouth(
+            pop, self.adjacency, negative, positive, closed.posters, wom, self.streams["wom"]
+        )
         fade_attitude(pop, wom)
 
         # 7. acquisition and win-back
@@ -184,10 +258,15 @@ class RecoveryModel(mesa.Model):
         # 8. books and metrics
         first = closed.first_contact
         activity = WeekActivity(
-            revenue=float(basket.sum()), compensation=float(closed.compensation.sum()),
-            complaints=who.size, escalated_closed=int((~first).sum()), repeat_contacts=chases,
-            notifications=int(notified.sum()), acquired=joined.size, won_back=back.size,
-        )  # fmt: skip
+            revenue=float(basket.sum()),
+            compensation=float(closed.compensation.sum()),
+            complaints=who.size,
+            escalated_closed=int((~first).sum()),
+            repeat_contacts=chases,
+            notifications=int(notified.sum()),
+            acquired=joined.size,
+            won_back=back.size,
+        )
         books = weekly_books(activity, cfg.market, cfg.firm)
         self.firm.books = {k: self.firm.books.get(k, 0.0) + v for k, v in books.items()}
         satisfied = closed.outcome == OUTCOME_SATISFIED

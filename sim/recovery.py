@@ -106,10 +106,14 @@ def remedies(
     where the catalogue sets one, overrides the general policy (S15).
     """
     kind = cases["kind"]
-    share = np.where(np.isnan(catalogue.compensation[kind]), policy.compensation, catalogue.compensation[kind])
+    share = np.where(
+        np.isnan(catalogue.compensation[kind]), policy.compensation, catalogue.compensation[kind]
+    )
     mode = np.where(catalogue.apology[kind] >= 0, catalogue.apology[kind], APOLOGY_CODES[policy.apology])
     severe = cases["severity"] >= severe_threshold
-    apology = (mode == APOLOGY_CODES[Apology.always]) | ((mode == APOLOGY_CODES[Apology.severe_only]) & severe)
+    apology = (mode == APOLOGY_CODES[Apology.always]) | (
+        (mode == APOLOGY_CODES[Apology.severe_only]) & severe
+    )
     return apology, share * cases["loss"]
 
 
@@ -127,7 +131,11 @@ def frontline_resolves(
 
 
 def apply_consistently(
-    apology: np.ndarray, compensation: np.ndarray, firm: FirmConf, u_apply: np.ndarray, u_improvise: np.ndarray
+    apology: np.ndarray,
+    compensation: np.ndarray,
+    firm: FirmConf,
+    u_apply: np.ndarray,
+    u_improvise: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Staff follow the written policy with probability ``policy_consistency`` (S7).
 
@@ -192,8 +200,12 @@ def grievance_curve(conf: ChurnConf) -> tuple[np.ndarray, np.ndarray]:
 
 
 def add_grievance(
-    pop: Population, customers: np.ndarray, severity: np.ndarray, experience: np.ndarray,
-    curve: tuple[np.ndarray, np.ndarray], decay: float,
+    pop: Population,
+    customers: np.ndarray,
+    severity: np.ndarray,
+    experience: np.ndarray,
+    curve: tuple[np.ndarray, np.ndarray],
+    decay: float,
 ) -> None:
     """Raise the weekly excess hazard so that, decaying by ``decay``, it sums to the TARP figure."""
     a, g = curve
@@ -264,7 +276,13 @@ class ComplaintDesk:
         customers = cases["customer"]
         share = np.divide(money, cases["loss"], out=np.zeros_like(money), where=cases["loss"] > 0)
         p = recovery_probability(
-            apology, share, pop.price_sensitivity[customers], days, investigated, conf, firm.response_target_days
+            apology,
+            share,
+            pop.price_sensitivity[customers],
+            days,
+            investigated,
+            conf,
+            firm.response_target_days,
         )
         satisfied = cases["u_outcome"] < p
         quick = days <= firm.response_target_days
@@ -293,7 +311,9 @@ class ComplaintDesk:
         after = np.where(satisfied, mended, s - conf.double_deviation)
         pop.satisfaction[c] = np.clip(after, 0.0, 1.0)
         experience = np.where(
-            satisfied, np.where(quick, Experience.RESOLVED_QUICKLY, Experience.RESOLVED), Experience.UNRESOLVED
+            satisfied,
+            np.where(quick, Experience.RESOLVED_QUICKLY, Experience.RESOLVED),
+            Experience.UNRESOLVED,
         )
         add_grievance(pop, c, cases["severity"], experience, self.curve, self.grievance_decay)
         np.subtract.at(pop.open_cases, c, 1)

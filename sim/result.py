@@ -22,17 +22,42 @@ from sim.recovery import OUTCOME_NAMES
 
 #: Weekly flows summed over the run in summary.json.
 TOTALS = (
-    "revenue", "profit", "cost_of_goods", "compensation_paid", "handling_cost", "staff_cost",
-    "acquisition_cost", "recovery_cost", "purchases", "acquired", "won_back", "churned_silent",
-    "churned_after_complaint", "churned_unprovoked", "failures", "failures_minor", "failures_serious",
-    "complaints", "complaints_minor", "complaints_serious", "silent_failures", "notifications",
-    "resolved_first_contact", "recovery_satisfied", "recovery_dissatisfied", "abandoned",
-    "repeat_contacts", "budget_denied", "wom_negative", "wom_positive", "public_posts",
-)  # fmt: skip
+    "revenue",
+    "profit",
+    "cost_of_goods",
+    "compensation_paid",
+    "handling_cost",
+    "staff_cost",
+    "acquisition_cost",
+    "recovery_cost",
+    "purchases",
+    "acquired",
+    "won_back",
+    "churned_silent",
+    "churned_after_complaint",
+    "churned_unprovoked",
+    "failures",
+    "failures_minor",
+    "failures_serious",
+    "complaints",
+    "complaints_minor",
+    "complaints_serious",
+    "silent_failures",
+    "notifications",
+    "resolved_first_contact",
+    "recovery_satisfied",
+    "recovery_dissatisfied",
+    "abandoned",
+    "repeat_contacts",
+    "budget_denied",
+    "wom_negative",
+    "wom_positive",
+    "public_posts",
+)
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
-    """numerator / denominator, or None (JSON null) when nothing was counted."""
+    """Numerator / denominator, or None (JSON null) when nothing was counted."""
     return float(numerator / denominator) if denominator else None
 
 
@@ -70,31 +95,48 @@ def complaint_log(model: RecoveryModel) -> pd.DataFrame:
     for closed in model.closed_log:
         c = closed.cases
         handled = np.where(closed.first_contact, "first_contact", "escalated")
-        frames.append(pd.DataFrame({
-            "week": c["week"],
-            "customer": c["customer"],
-            "failure_type": names[c["kind"]],
-            "severity": c["severity"],
-            "loss": c["loss"],
-            "handled": np.where(closed.outcome == 2, "abandoned", handled),
-            "response_days": closed.response_days,
-            "within_target": closed.within_target,
-            "apology": closed.apology,
-            "compensation": closed.compensation,
-            "outcome": np.array(OUTCOME_NAMES)[closed.outcome],
-            "repeat_contacts": c["repeat_contacts"],
-            "investigated": closed.investigated,
-            "budget_denied": closed.budget_denied,
-        }))  # fmt: skip
+        frames.append(
+            pd.DataFrame(
+                {
+                    "week": c["week"],
+                    "customer": c["customer"],
+                    "failure_type": names[c["kind"]],
+                    "severity": c["severity"],
+                    "loss": c["loss"],
+                    "handled": np.where(closed.outcome == 2, "abandoned", handled),
+                    "response_days": closed.response_days,
+                    "within_target": closed.within_target,
+                    "apology": closed.apology,
+                    "compensation": closed.compensation,
+                    "outcome": np.array(OUTCOME_NAMES)[closed.outcome],
+                    "repeat_contacts": c["repeat_contacts"],
+                    "investigated": closed.investigated,
+                    "budget_denied": closed.budget_denied,
+                }
+            )
+        )
     queue = model.firm.desk.queue
     n = len(queue)
-    frames.append(pd.DataFrame({
-        "week": queue["week"], "customer": queue["customer"], "failure_type": names[queue["kind"]],
-        "severity": queue["severity"], "loss": queue["loss"], "handled": np.full(n, "open"),
-        "response_days": np.full(n, np.nan), "within_target": np.zeros(n, bool), "apology": np.zeros(n, bool),
-        "compensation": np.zeros(n), "outcome": np.full(n, "open"), "repeat_contacts": queue["repeat_contacts"],
-        "investigated": np.zeros(n, bool), "budget_denied": np.zeros(n, bool),
-    }))  # fmt: skip
+    frames.append(
+        pd.DataFrame(
+            {
+                "week": queue["week"],
+                "customer": queue["customer"],
+                "failure_type": names[queue["kind"]],
+                "severity": queue["severity"],
+                "loss": queue["loss"],
+                "handled": np.full(n, "open"),
+                "response_days": np.full(n, np.nan),
+                "within_target": np.zeros(n, bool),
+                "apology": np.zeros(n, bool),
+                "compensation": np.zeros(n),
+                "outcome": np.full(n, "open"),
+                "repeat_contacts": queue["repeat_contacts"],
+                "investigated": np.zeros(n, bool),
+                "budget_denied": np.zeros(n, bool),
+            }
+        )
+    )
     log = pd.concat(frames, ignore_index=True)
     return log.sort_values(["week", "customer"], kind="stable", ignore_index=True)
 
@@ -122,7 +164,9 @@ class Result:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         writers: dict[str, Callable[[Path], None]] = {
-            "summary.json": lambda p: p.write_text(json.dumps(self.summary, indent=2, allow_nan=False) + "\n"),
+            "summary.json": lambda p: p.write_text(
+                json.dumps(self.summary, indent=2, allow_nan=False) + "\n"
+            ),
             "timeseries.parquet": lambda p: self.timeseries.to_parquet(p, index=False),
         }
         if complaints:
@@ -156,6 +200,7 @@ def run(config: SimConfig | dict | None = None, rng: int | None = None) -> Resul
         config: ``SimConfig()``, a nested dict of overrides such as
             ``{"policy": {"compensation": 1.5}}``, or None for the default scenario.
         rng: seed; overrides ``config.seed`` when given.
+
     """
     model = RecoveryModel(config, rng=rng)
     model.run_model()

@@ -22,9 +22,11 @@ def test_every_preset_composes_and_validates(hydra_compose, group):
 
 def test_policy_presets_say_what_their_names_say(hydra_compose):
     expected = {
-        "none": ("never", 0.0), "apology": ("always", 0.0),
-        "compensation": ("never", 1.0), "apology_compensation": ("always", 1.0),
-    }  # fmt: skip
+        "none": ("never", 0.0),
+        "apology": ("always", 0.0),
+        "compensation": ("never", 1.0),
+        "apology_compensation": ("always", 1.0),
+    }
     for name, (apology, share) in expected.items():
         policy = to_sim_config(hydra_compose([f"policy={name}"])).policy
         assert (policy.apology.value, policy.compensation) == (apology, share)
@@ -44,7 +46,10 @@ def test_misspelt_key_is_refused_by_the_schema(hydra_compose):
         ({"policy": {"compensation": -0.1}}, "policy.compensation=-0.1"),
         ({"policy": {"compensation": 2.5}}, "policy.compensation=2.5"),
         ({"firm": {"policy_consistency": 1.5}}, "firm.policy_consistency=1.5"),
-        ({"failures": {"catalogue": {"late_delivery": {"frequency": 1.2}}}}, "failures.catalogue.late_delivery.frequency"),
+        (
+            {"failures": {"catalogue": {"late_delivery": {"frequency": 1.2}}}},
+            "failures.catalogue.late_delivery.frequency",
+        ),
         ({"churn": {"repurchase_minor": [0.3, 0.4]}}, "churn.repurchase_minor"),
         ({"network": {"kind": "edgelist", "path": "no/such/file.txt"}}, "network.path=no/such/file.txt"),
         ({"network": {"kind": "edgelist", "path": None}}, "network.path"),
@@ -61,7 +66,9 @@ def test_out_of_range_values_name_the_key_and_what_is_allowed(overrides, key):
 
 def test_failure_frequencies_above_one_are_refused():
     with pytest.raises(ConfigError, match="sum to"):
-        to_sim_config({"failures": {"catalogue": {"late_delivery": {"frequency": 0.6}}, "rate_multiplier": 2.0}})
+        to_sim_config(
+            {"failures": {"catalogue": {"late_delivery": {"frequency": 0.6}}, "rate_multiplier": 2.0}}
+        )
 
 
 def test_malformed_edgelist_is_refused_with_its_line(tmp_path):

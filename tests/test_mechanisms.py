@@ -55,7 +55,9 @@ def test_failures_arrive_by_type_in_proportion_to_their_rates():
     rng = np.random.default_rng(2)
     basket = np.full(N, 50.0)
     rates = catalogue.frequency * 10  # more failures, tighter estimate
-    kind, severity, loss = draw_failures(basket, rates, catalogue, 0.4, rng.random(N), rng.random(N), rng.random(N))
+    kind, severity, loss = draw_failures(
+        basket, rates, catalogue, 0.4, rng.random(N), rng.random(N), rng.random(N)
+    )
     failed = kind != NO_FAILURE
     assert failed.mean() == pytest.approx(rates.sum(), rel=0.03)
     shares = np.bincount(kind[failed], minlength=len(rates)) / failed.sum()
@@ -141,10 +143,16 @@ def cases(kind, severity, loss):
     n = len(kind)
     zeros = np.zeros(n)
     return Cases.new(
-        customer=np.arange(n), week=np.ones(n), kind=np.array(kind), severity=np.array(severity),
-        loss=np.array(loss), notified=zeros, pre_satisfaction=zeros, first_mild=zeros,
+        customer=np.arange(n),
+        week=np.ones(n),
+        kind=np.array(kind),
+        severity=np.array(severity),
+        loss=np.array(loss),
+        notified=zeros,
+        pre_satisfaction=zeros,
+        first_mild=zeros,
         **{f"u_{k}": zeros for k in ("frontline", "apply", "improvise", "blame", "outcome", "tell", "post")},
-    )  # fmt: skip
+    )
 
 
 def test_policy_is_applied_by_one_function_with_per_type_procedures():
@@ -162,9 +170,15 @@ def test_frontline_authority_follows_delegation():
     u = rng.random(N)
     money = np.where(np.arange(N) % 2 == 0, 10.0, 100.0)
     apology = np.ones(N, bool)
-    none = frontline_resolves(apology, money, DelegationConf(first_contact_resolution=0.0, may_apologise=False), u)
-    full = frontline_resolves(apology, money, DelegationConf(first_contact_resolution=0.75, compensation_cap=None), u)
-    partial = frontline_resolves(apology, money, DelegationConf(first_contact_resolution=0.75, compensation_cap=30.0), u)
+    none = frontline_resolves(
+        apology, money, DelegationConf(first_contact_resolution=0.0, may_apologise=False), u
+    )
+    full = frontline_resolves(
+        apology, money, DelegationConf(first_contact_resolution=0.75, compensation_cap=None), u
+    )
+    partial = frontline_resolves(
+        apology, money, DelegationConf(first_contact_resolution=0.75, compensation_cap=30.0), u
+    )
     assert none.sum() == 0
     assert full.mean() == pytest.approx(0.75, abs=0.01)
     assert not partial[money > 30].any() and partial[money <= 30].mean() == pytest.approx(0.75, abs=0.01)
@@ -173,9 +187,13 @@ def test_frontline_authority_follows_delegation():
 def test_inconsistent_staff_give_at_most_one_remedy():
     rng = np.random.default_rng(6)
     apology, money = np.ones(N, bool), np.full(N, 10.0)
-    kept_a, kept_m = apply_consistently(apology, money, FirmConf(policy_consistency=1.0), rng.random(N), rng.random(N))
+    kept_a, kept_m = apply_consistently(
+        apology, money, FirmConf(policy_consistency=1.0), rng.random(N), rng.random(N)
+    )
     assert kept_a.all() and (kept_m == 10).all()
-    kept_a, kept_m = apply_consistently(apology, money, FirmConf(policy_consistency=0.0), rng.random(N), rng.random(N))
+    kept_a, kept_m = apply_consistently(
+        apology, money, FirmConf(policy_consistency=0.0), rng.random(N), rng.random(N)
+    )
     assert not (kept_a & (kept_m > 0)).any()
     assert kept_a.mean() == pytest.approx(0.5, abs=0.01)
 
@@ -189,7 +207,10 @@ def test_grievance_reproduces_tarp_repurchase_at_its_anchors():
     """TARP: minor 37/46/70/95%, major 9/19/54/82% repurchase."""
     conf = SimConfig().churn
     a, g = grievance_curve(conf)
-    for severity, ladder in ((conf.minor_severity, conf.repurchase_minor), (conf.major_severity, conf.repurchase_major)):
+    for severity, ladder in (
+        (conf.minor_severity, conf.repurchase_minor),
+        (conf.major_severity, conf.repurchase_major),
+    ):
         np.testing.assert_allclose(np.exp(-a * severity**g), ladder)
 
 
@@ -253,10 +274,19 @@ def test_good_news_and_a_bolder_promise_raise_acquisition():
 
 def test_profit_is_revenue_less_every_cost():
     books = weekly_books(
-        WeekActivity(revenue=1000.0, compensation=50.0, complaints=4, escalated_closed=2, repeat_contacts=3,
-                     notifications=5, acquired=2, won_back=0),
-        SimConfig().market, FirmConf(),
-    )  # fmt: skip
+        WeekActivity(
+            revenue=1000.0,
+            compensation=50.0,
+            complaints=4,
+            escalated_closed=2,
+            repeat_contacts=3,
+            notifications=5,
+            acquired=2,
+            won_back=0,
+        ),
+        SimConfig().market,
+        FirmConf(),
+    )
     assert books["profit"] == pytest.approx(books["revenue"] - sum(books[c] for c in COSTS))
     assert books["recovery_cost"] == pytest.approx(
         books["compensation_paid"] + books["handling_cost"] + books["staff_cost"]

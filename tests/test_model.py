@@ -12,23 +12,50 @@ from sim.books import COSTS
 from sim.population import Status
 from sim.result import TOTALS
 
-REQUIRED_SUMMARY = (
-    "seed weeks customers_initial revenue profit compensation_paid handling_cost recovery_cost "
-    "active_customers_final acquired churned_silent churned_after_complaint churn_rate failures "
-    "complaints complaint_rate recovery_satisfaction first_contact_resolution mean_response_days "
-    "wom_negative wom_positive public_posts mean_satisfaction_final config"
-).split()
+REQUIRED_SUMMARY = [
+    "seed",
+    "weeks",
+    "customers_initial",
+    "revenue",
+    "profit",
+    "compensation_paid",
+    "handling_cost",
+    "recovery_cost",
+    "active_customers_final",
+    "acquired",
+    "churned_silent",
+    "churned_after_complaint",
+    "churn_rate",
+    "failures",
+    "complaints",
+    "complaint_rate",
+    "recovery_satisfaction",
+    "first_contact_resolution",
+    "mean_response_days",
+    "wom_negative",
+    "wom_positive",
+    "public_posts",
+    "mean_satisfaction_final",
+    "config",
+]
 
 
 @pytest.fixture(scope="module")
 def busy():
     """A small world with many failures, a thin recovery team and win-back offers: every path is used."""
-    return run(small(
-        weeks=30,
-        failures={"rate_multiplier": 4.0},
-        firm={"staff": 1, "cases_per_staff_week": 5, "winback_offer": 30.0, "proactive_notification": 0.5},
-        delegation={"first_contact_resolution": 0.3},
-    ))  # fmt: skip
+    return run(
+        small(
+            weeks=30,
+            failures={"rate_multiplier": 4.0},
+            firm={
+                "staff": 1,
+                "cases_per_staff_week": 5,
+                "winback_offer": 30.0,
+                "proactive_notification": 0.5,
+            },
+            delegation={"first_contact_resolution": 0.3},
+        )
+    )
 
 
 def test_summary_has_every_promised_key(busy):
@@ -38,14 +65,25 @@ def test_summary_has_every_promised_key(busy):
 
 def test_every_path_was_exercised(busy):
     t = busy.summary
-    for key in ("complaints", "silent_failures", "resolved_first_contact", "repeat_contacts", "won_back",
-                "notifications", "churned_silent", "churned_after_complaint", "public_posts"):  # fmt: skip
+    for key in (
+        "complaints",
+        "silent_failures",
+        "resolved_first_contact",
+        "repeat_contacts",
+        "won_back",
+        "notifications",
+        "churned_silent",
+        "churned_after_complaint",
+        "public_posts",
+    ):
         assert t[key] > 0, key
 
 
 def test_profit_is_revenue_less_every_cost_every_week(busy):
     ts = busy.timeseries
-    np.testing.assert_allclose(ts["profit"], ts["revenue"] - ts[list(COSTS)].sum(axis=1), rtol=1e-12, atol=1e-6)
+    np.testing.assert_allclose(
+        ts["profit"], ts["revenue"] - ts[list(COSTS)].sum(axis=1), rtol=1e-12, atol=1e-6
+    )
     s = busy.summary
     assert s["profit"] == pytest.approx(s["revenue"] - sum(s[c] for c in COSTS))
 
@@ -69,7 +107,12 @@ def test_every_complaint_is_in_the_log_once(busy):
     assert (log["outcome"] == "open").sum() == busy.timeseries["queue_length"].iloc[-1]
     escalated = closed[closed["handled"] == "escalated"]
     assert (escalated["response_days"] >= 2.0).all()
-    assert set(log["failure_type"]) <= {"late_delivery", "service_outage", "billing_error", "defective_product"}
+    assert set(log["failure_type"]) <= {
+        "late_delivery",
+        "service_outage",
+        "billing_error",
+        "defective_product",
+    }
 
 
 def test_the_queue_is_first_in_first_out(busy):

@@ -29,10 +29,16 @@ def decide_to_churn(pop: Population, active: np.ndarray, conf: ChurnConf, u: np.
     return active[u[active] < -np.expm1(-churn_hazard(pop, active, conf))]
 
 
-def classify_churn(pop: Population, churned: np.ndarray, week: int, conf: ChurnConf) -> dict[str, int]:
-    """Count leavers as after-complaint, silent (after a failure they kept to themselves), or unprovoked."""
+def attributed_failure(pop: Population, churned: np.ndarray, week: int, conf: ChurnConf) -> np.ndarray:
+    """For each leaver, the failure type blamed for leaving, or -1 if none in the attribution window."""
     last = pop.last_failure_week[churned]
     recent = (last >= 0) & (week - last <= conf.attribution_weeks)
+    return np.where(recent, pop.last_failure_kind[churned], -1)
+
+
+def classify_churn(pop: Population, churned: np.ndarray, blamed: np.ndarray) -> dict[str, int]:
+    """Count leavers as after-complaint, silent (after a failure they kept to themselves), or unprovoked."""
+    recent = blamed >= 0
     complained = recent & pop.last_failure_complained[churned]
     return {
         "churned_after_complaint": int(complained.sum()),

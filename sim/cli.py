@@ -58,7 +58,11 @@ def headline_table(s: dict) -> str:
         f"{s['customers_initial']:,} customers, {s['weeks']} weeks, seed {s['seed']}"
     )
     body = [f"  {name:<22}{value:>14}   {note}".rstrip() for name, value, note in rows]
-    return "\n".join([header, *body])
+    types = [f"  {'failure type':<22}{'failures':>14}   complained   left after it"]
+    for name, t in s["by_failure_type"].items():
+        rate, left = _pct(t["complaint_rate"]), t["churned_after_failure"]
+        types.append(f"  {name:<22}{t['failures']:>14,}   {rate:>10}   {left:>13,}")
+    return "\n".join([header, *body, "", *types])
 
 
 def _pct(x: float | None) -> str:

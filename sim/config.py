@@ -82,7 +82,11 @@ class MarketConf:
     """Who is in the market and how they buy (S1, S21)."""
 
     customers: int = param(
-        10_000, 1, doc="active customers at week 0 (not used with network=edgelist)", unit="people"
+        10_000,
+        1,
+        doc="active customers at week 0 (not used with network=edgelist)",
+        unit="people",
+        source="setting",
     )
     prospect_share: float = param(
         0.5, 0.0, 0.95, doc="share of network nodes who start as prospects", unit=SHARE
@@ -391,7 +395,7 @@ class WomConf:
 class PolicyConf:
     """The written recovery policy: data, applied by ``sim.recovery.remedies`` (S10, S11)."""
 
-    name: str = param("compensation", doc="label for tables and figures", unit="text")
+    name: str = param("compensation", doc="label for tables and figures", unit="text", source="setting")
     apology: Apology = param(Apology.never, doc="never, severe_only or always (S11)", unit="mode")
     compensation: float = param(1.0, 0.0, 2.0, doc="compensation offered", unit="share of loss")
 
@@ -400,7 +404,7 @@ class PolicyConf:
 class DelegationConf:
     """What the frontline may do on first contact (S8)."""
 
-    name: str = param("partial", doc="label for tables and figures", unit="text")
+    name: str = param("partial", doc="label for tables and figures", unit="text", source="setting")
     first_contact_resolution: float = param(
         0.45,
         0.0,
@@ -483,7 +487,10 @@ class NetworkConf:
     """The social network customers and prospects live on."""
 
     kind: NetworkKind = param(
-        NetworkKind.small_world, doc="small_world, scale_free, powerlaw_cluster or edgelist", unit="kind"
+        NetworkKind.small_world,
+        doc="small_world, scale_free, powerlaw_cluster or edgelist",
+        unit="kind",
+        source="setting",
     )
     degree: int = param(10, 1, doc="mean number of friends (generated networks)", unit="people")
     rewiring: float = param(0.1, 0.0, 1.0, doc="share of ties rewired at random (small_world)", unit=PROB)
@@ -491,7 +498,10 @@ class NetworkConf:
         0.3, 0.0, 1.0, doc="chance a new tie closes a triangle (powerlaw_cluster)", unit=PROB
     )
     path: str | None = param(
-        None, doc="edge-list file: two node ids per line, '#' comments (edgelist)", unit="path"
+        None,
+        doc="edge-list file: two node ids per line, '#' comments (edgelist)",
+        unit="path",
+        source="setting",
     )
 
 
@@ -499,16 +509,16 @@ class NetworkConf:
 class OutputConf:
     """What a command-line run writes besides the tables."""
 
-    dashboard: bool = param(True, doc="write dashboard.png", unit="flag")
-    complaints_log: bool = param(True, doc="write complaints.parquet", unit="flag")
+    dashboard: bool = param(True, doc="write dashboard.png", unit="flag", source="setting")
+    complaints_log: bool = param(True, doc="write complaints.parquet", unit="flag", source="setting")
 
 
 @dataclass
 class SimConfig:
     """Everything one run needs. ``SimConfig()`` is the default scenario."""
 
-    seed: int = param(42, 0, doc="seed of every random stream", unit="integer")
-    weeks: int = param(104, 1, doc="length of the run", unit="weeks")
+    seed: int = param(42, 0, doc="seed of every random stream", unit="integer", source="setting")
+    weeks: int = param(104, 1, doc="length of the run", unit="weeks", source="setting")
     market: MarketConf = field(default_factory=MarketConf)
     customer: CustomerConf = field(default_factory=CustomerConf)
     failures: FailureConf = field(default_factory=FailureConf)

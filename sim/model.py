@@ -17,7 +17,14 @@ from mesa.discrete_space import Network
 from sim.acquisition import acquire, win_back
 from sim.agents import Customer, Firm
 from sim.books import WeekActivity, weekly_books
-from sim.churn import classify_churn, decide_to_churn, expose_neighbours, fade_grievance, leave
+from sim.churn import (
+    attributed_failure,
+    classify_churn,
+    decide_to_churn,
+    expose_neighbours,
+    fade_grievance,
+    leave,
+)
 from sim.complaints import decide_to_complain, notify_proactively
 from sim.config import NetworkKind, SimConfig, to_sim_config
 from sim.failures import NO_FAILURE, Catalogue, draw_failures, failure_rates
@@ -129,6 +136,10 @@ class RecoveryModel(mesa.Model):
         self.customers_initial = customers
         self.catalogue = Catalogue.from_config(cfg.failures)
         self.complaints_logged = np.zeros(len(self.catalogue.names))
+        self.by_failure_type = {
+            k: np.zeros(len(self.catalogue.names), dtype=np.int64)
+            for k in ("failures", "complaints", "churned_after_failure")
+        }
 
         self.grid = Network(graph, capacity=1, random=self.random, layout=None)
         Customer.create_agents(self, nodes, [self.grid._cells[i] for i in range(nodes)], np.arange(nodes))
@@ -194,6 +205,7 @@ class RecoveryModel(mesa.Model):
         )
         pop.failures_seen[failed] += 1
         pop.last_failure_week[failed] = week
+        pop.last_failure_kind[failed] = kind
         pop.last_failure_complained[failed] = complain
         desk = self.firm.desk
         quiet = ~complain
@@ -205,7 +217,11 @@ class RecoveryModel(mesa.Model):
             desk.curve,
             desk.grievance_decay,
         )
-        self.complaints_logged += np.bincount(kind[complain], minlength=len(self.catalogue.names))
+        types = len(self.catalogue.names)
+        complained_about = np.bincount(kind[complain], minlength=types)
+        self.complaints_logged += complained_about
+        self.by_failure_type["failures"] += np.bincount(kind, minlength=types)
+        self.by_failure_type["complaints"] += complained_about
 
         # 4. complaints handled: frontline, escalation queue, remedies, outcomes
         who = failed[complain]
@@ -226,7 +242,9 @@ class RecoveryModel(mesa.Model):
 
         # 5. churn
         churned = decide_to_churn(pop, active, cfg.churn, u["churn"])
-        churn_counts = classify_churn(pop, churned, week, cfg.churn)
+        blamed = attributed_failure(pop, churned, week, cfg.churn)
+        churn_counts = classify_churn(pop, churned, blamed)
+        self.by_failure_type["churned_after_failure"] += np.bincount(blamed[blamed >= 0], minlength=types)
         leave(pop, churned, week)
         expose_neighbours(pop, self.adjacency, churned, cfg.churn)
         fade_grievance(pop, cfg.churn)

@@ -48,6 +48,7 @@ class Population:
     contagion: np.ndarray  # recent churned neighbours, decaying
     failures_seen: np.ndarray
     last_failure_week: np.ndarray
+    last_failure_kind: np.ndarray
     last_failure_complained: np.ndarray
     open_cases: np.ndarray
     joined_week: np.ndarray
@@ -98,6 +99,7 @@ def draw_population(
         contagion=np.zeros(nodes),
         failures_seen=np.zeros(nodes, dtype=np.int32),
         last_failure_week=never.copy(),
+        last_failure_kind=never.astype(np.int16),
         last_failure_complained=np.zeros(nodes, dtype=bool),
         open_cases=np.zeros(nodes, dtype=np.int16),
         joined_week=np.where(status == Status.ACTIVE, 0, -1).astype(np.int32),

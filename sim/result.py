@@ -61,8 +61,15 @@ def ratio(numerator: float, denominator: float) -> float | None:
     return float(numerator / denominator) if denominator else None
 
 
-def summarise(timeseries: pd.DataFrame, seed: int, weeks: int, customers_initial: int, config: dict) -> dict:
-    """Headline figures of one run, from its weekly series alone."""
+def summarise(
+    timeseries: pd.DataFrame,
+    seed: int,
+    weeks: int,
+    customers_initial: int,
+    config: dict,
+    by_failure_type: dict[str, dict[str, int]] | None = None,
+) -> dict:
+    """Headline figures of one run, from its weekly series and the per-type counts (S3, S15)."""
     t = {name: timeseries[name].sum().item() for name in TOTALS}
     last = timeseries.iloc[-1]
     churned = t["churned_silent"] + t["churned_after_complaint"] + t["churned_unprovoked"]
@@ -84,6 +91,10 @@ def summarise(timeseries: pd.DataFrame, seed: int, weeks: int, customers_initial
         "answered_within_target": ratio(timeseries["answered_within_target"].sum().item(), answered),
         "silent_defectors_per_complainant": ratio(t["churned_silent"], t["complaints"]),
         "mean_satisfaction_final": float(last["mean_satisfaction"]),
+        "by_failure_type": {
+            name: {**counts, "complaint_rate": ratio(counts["complaints"], counts["failures"])}
+            for name, counts in (by_failure_type or {}).items()
+        },
         "config": config,
     }
 
@@ -154,7 +165,13 @@ class Result:
         """Collect a finished model's outputs."""
         ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         ts.insert(0, "week", np.arange(len(ts)))
-        summary = summarise(ts, model.seed, model.steps, model.customers_initial, config_dict(model.config))
+        by_type = {
+            name: {key: int(counts[i]) for key, counts in model.by_failure_type.items()}
+            for i, name in enumerate(model.catalogue.names)
+        }
+        summary = summarise(
+            ts, model.seed, model.steps, model.customers_initial, config_dict(model.config), by_type
+        )
         return cls(summary=summary, timeseries=ts[["week", *METRICS]], complaints=complaint_log(model))
 
     def save(self, directory: str | Path, dashboard: bool = True, complaints: bool = True) -> list[Path]:

@@ -98,6 +98,16 @@ def test_people_are_conserved_across_states(busy):
     assert (ts["satisfied_customers"] + ts["unhappy_customers"] == ts["active_customers"]).all()
 
 
+def test_flows_by_failure_type_add_up(busy):
+    by_type = busy.summary["by_failure_type"]
+    assert set(by_type) == {"late_delivery", "service_outage", "billing_error", "defective_product"}
+    for key in ("failures", "complaints"):
+        assert sum(t[key] for t in by_type.values()) == busy.summary[key]
+    blamed = busy.summary["churned_silent"] + busy.summary["churned_after_complaint"]
+    assert sum(t["churned_after_failure"] for t in by_type.values()) == blamed
+    assert by_type["defective_product"]["complaint_rate"] > by_type["late_delivery"]["complaint_rate"]
+
+
 def test_every_complaint_is_in_the_log_once(busy):
     log = busy.complaints
     assert len(log) == busy.summary["complaints"]

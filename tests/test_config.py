@@ -78,3 +78,18 @@ def test_malformed_edgelist_is_refused_with_its_line(tmp_path):
     bad.write_text("# a comment\n0 1\n2\n")
     with pytest.raises(ConfigError, match="line 3"):
         RecoveryModel({"network": {"kind": "edgelist", "path": str(bad)}})
+
+
+def test_odd_parameter_table_is_current():
+    """docs/ODD.md embeds the generated table; regenerate with `python -m sim.params --write docs/ODD.md`."""
+    from sim.params import END, START, table
+
+    text = (PROJECT_ROOT / "docs" / "ODD.md").read_text()
+    assert text.split(START, 1)[1].split(END, 1)[0].strip() == table()
+
+
+def test_every_parameter_says_what_it_means_and_in_which_unit():
+    from sim.params import rows
+
+    for key, _, _, unit, meaning, source in rows(SimConfig()):
+        assert meaning and unit and source, key

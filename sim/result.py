@@ -56,6 +56,35 @@ TOTALS = (
 )
 
 
+ANSWERED = ("recovery_satisfied", "recovery_dissatisfied")
+
+#: Rates in both summary.json (over the run) and timeseries.parquet (per week):
+#: name -> (columns summed above the line, columns summed below it).
+RATES = {
+    "complaint_rate": (("complaints",), ("failures",)),
+    "complaint_rate_minor": (("complaints_minor",), ("failures_minor",)),
+    "complaint_rate_serious": (("complaints_serious",), ("failures_serious",)),
+    "recovery_satisfaction": (("recovery_satisfied",), (*ANSWERED, "abandoned")),
+    "first_contact_resolution": (("resolved_first_contact",), ANSWERED),
+    "mean_response_days": (("response_days_total",), ANSWERED),
+    "within_target_share": (("answered_within_target",), ANSWERED),
+    "silent_defectors_per_complainant": (("churned_silent",), ("complaints",)),
+}
+CHURNED = ("churned_silent", "churned_after_complaint", "churned_unprovoked")
+
+
+def weekly_rates(ts: pd.DataFrame) -> pd.DataFrame:
+    """The RATES week by week (NaN where nothing was counted); churn as a share of last week's customers."""
+    rates = {
+        name: ts[list(top)].sum(axis=1) / ts[list(bottom)].sum(axis=1).where(lambda d: d > 0)
+        for name, (top, bottom) in RATES.items()
+    }
+    rates["churn_rate"] = ts[list(CHURNED)].sum(axis=1) / ts["active_customers"].shift(1).where(
+        lambda d: d > 0
+    )
+    return pd.DataFrame(rates)
+
+
 def ratio(numerator: float, denominator: float) -> float | None:
     """Numerator / denominator, or None (JSON null) when nothing was counted."""
     return float(numerator / denominator) if denominator else None
@@ -71,9 +100,9 @@ def summarise(
 ) -> dict:
     """Headline figures of one run, from its weekly series and the per-type counts (S3, S15)."""
     t = {name: timeseries[name].sum().item() for name in TOTALS}
+    sums = timeseries.sum(numeric_only=True)
     last = timeseries.iloc[-1]
-    churned = t["churned_silent"] + t["churned_after_complaint"] + t["churned_unprovoked"]
-    answered = t["recovery_satisfied"] + t["recovery_dissatisfied"]
+    churned = sum(t[c] for c in CHURNED)
     return {
         "seed": seed,
         "weeks": weeks,
@@ -82,14 +111,10 @@ def summarise(
         "churned": churned,
         "active_customers_final": int(last["active_customers"]),
         "churn_rate": ratio(churned, customers_initial + t["acquired"] + t["won_back"]),
-        "complaint_rate": ratio(t["complaints"], t["failures"]),
-        "complaint_rate_minor": ratio(t["complaints_minor"], t["failures_minor"]),
-        "complaint_rate_serious": ratio(t["complaints_serious"], t["failures_serious"]),
-        "recovery_satisfaction": ratio(t["recovery_satisfied"], answered + t["abandoned"]),
-        "first_contact_resolution": ratio(t["resolved_first_contact"], answered),
-        "mean_response_days": ratio(timeseries["response_days_total"].sum().item(), answered),
-        "answered_within_target": ratio(timeseries["answered_within_target"].sum().item(), answered),
-        "silent_defectors_per_complainant": ratio(t["churned_silent"], t["complaints"]),
+        **{
+            name: ratio(sums[list(top)].sum().item(), sums[list(bottom)].sum().item())
+            for name, (top, bottom) in RATES.items()
+        },
         "mean_satisfaction_final": float(last["mean_satisfaction"]),
         "by_failure_type": {
             name: {**counts, "complaint_rate": ratio(counts["complaints"], counts["failures"])}
@@ -172,7 +197,8 @@ class Result:
         summary = summarise(
             ts, model.seed, model.steps, model.customers_initial, config_dict(model.config), by_type
         )
-        return cls(summary=summary, timeseries=ts[["week", *METRICS]], complaints=complaint_log(model))
+        ts = pd.concat([ts[["week", *METRICS]], weekly_rates(ts)], axis=1)
+        return cls(summary=summary, timeseries=ts, complaints=complaint_log(model))
 
     def save(self, directory: str | Path, dashboard: bool = True, complaints: bool = True) -> list[Path]:
         """Write summary.json, timeseries.parquet, and optionally complaints.parquet and dashboard.png."""

@@ -98,6 +98,18 @@ def test_people_are_conserved_across_states(busy):
     assert (ts["satisfied_customers"] + ts["unhappy_customers"] == ts["active_customers"]).all()
 
 
+def test_weekly_rates_are_the_summary_rates_week_by_week(busy):
+    ts, s = busy.timeseries, busy.summary
+    week = ts.iloc[10]
+    assert week["complaint_rate"] == pytest.approx(week["complaints"] / week["failures"])
+    answered = week["recovery_satisfied"] + week["recovery_dissatisfied"]
+    assert week["mean_response_days"] == pytest.approx(week["response_days_total"] / answered)
+    assert s["complaint_rate"] == pytest.approx(ts["complaints"].sum() / ts["failures"].sum())
+    churned = week[["churned_silent", "churned_after_complaint", "churned_unprovoked"]].sum()
+    assert week["churn_rate"] == pytest.approx(churned / ts.iloc[9]["active_customers"])
+    assert np.isnan(ts.iloc[0]["complaint_rate"])  # nothing happens in week 0
+
+
 def test_flows_by_failure_type_add_up(busy):
     by_type = busy.summary["by_failure_type"]
     assert set(by_type) == {"late_delivery", "service_outage", "billing_error", "defective_product"}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sim.config import FirmConf, MarketConf
 
 COSTS = ("cost_of_goods", "compensation_paid", "handling_cost", "staff_cost", "acquisition_cost")
+LEDGER = ("revenue", *COSTS, "recovery_cost", "profit")
 
 
 @dataclass

@@ -16,7 +16,7 @@ from mesa.discrete_space import Network
 
 from sim.acquisition import acquire, win_back
 from sim.agents import Customer, Firm
-from sim.books import WeekActivity, weekly_books
+from sim.books import LEDGER, WeekActivity, weekly_books
 from sim.churn import (
     attributed_failure,
     classify_churn,
@@ -35,23 +35,20 @@ from sim.recovery import OUTCOME_SATISFIED, Cases, Closed, ComplaintDesk, add_gr
 from sim.streams import spawn_streams
 from sim.wom import fade_attitude, spread_word_of_mouth
 
-#: Weekly quantities, in the order of the time series. Flows are per week; stocks at week's end.
-METRICS = (
+#: End-of-week stocks.
+STOCKS = (
     "active_customers",
     "prospects",
     "churned_customers",
     "satisfied_customers",
     "unhappy_customers",
     "open_complaints",
+    "queue_length",
     "mean_satisfaction",
-    "revenue",
-    "cost_of_goods",
-    "compensation_paid",
-    "handling_cost",
-    "staff_cost",
-    "acquisition_cost",
-    "recovery_cost",
-    "profit",
+)
+#: What happened during the week: the books, then counts (summed over the run in summary.json).
+FLOWS = (
+    *LEDGER,
     "purchases",
     "failures",
     "failures_minor",
@@ -70,7 +67,6 @@ METRICS = (
     "response_days_total",
     "answered_within_target",
     "repeat_contacts",
-    "queue_length",
     "budget_denied",
     "acquired",
     "won_back",
@@ -81,23 +77,9 @@ METRICS = (
     "wom_positive",
     "public_posts",
 )
-
-
+METRICS = STOCKS + FLOWS
 #: Metrics in currency or on a continuous scale; every other metric is a count.
-CONTINUOUS_METRICS = frozenset(
-    {
-        "mean_satisfaction",
-        "revenue",
-        "cost_of_goods",
-        "compensation_paid",
-        "handling_cost",
-        "staff_cost",
-        "acquisition_cost",
-        "recovery_cost",
-        "profit",
-        "response_days_total",
-    }
-)
+CONTINUOUS_METRICS = frozenset((*LEDGER, "mean_satisfaction", "response_days_total"))
 
 REACTION_DRAWS = ("notify", "complain", "silent_tell", "delight", "churn_tell")
 RECOVERY_DRAWS = ("frontline", "apply", "improvise", "blame", "outcome", "tell", "post")

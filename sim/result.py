@@ -17,44 +17,8 @@ import numpy as np
 import pandas as pd
 
 from sim.config import SimConfig, config_dict
-from sim.model import METRICS, RecoveryModel
+from sim.model import FLOWS, METRICS, RecoveryModel
 from sim.recovery import OUTCOME_NAMES
-
-#: Weekly flows summed over the run in summary.json.
-TOTALS = (
-    "revenue",
-    "profit",
-    "cost_of_goods",
-    "compensation_paid",
-    "handling_cost",
-    "staff_cost",
-    "acquisition_cost",
-    "recovery_cost",
-    "purchases",
-    "acquired",
-    "won_back",
-    "churned_silent",
-    "churned_after_complaint",
-    "churned_unprovoked",
-    "failures",
-    "failures_minor",
-    "failures_serious",
-    "complaints",
-    "complaints_minor",
-    "complaints_serious",
-    "silent_failures",
-    "notifications",
-    "resolved_first_contact",
-    "recovery_satisfied",
-    "recovery_dissatisfied",
-    "abandoned",
-    "repeat_contacts",
-    "budget_denied",
-    "wom_negative",
-    "wom_positive",
-    "public_posts",
-)
-
 
 ANSWERED = ("recovery_satisfied", "recovery_dissatisfied")
 
@@ -99,7 +63,7 @@ def summarise(
     by_failure_type: dict[str, dict[str, int]] | None = None,
 ) -> dict:
     """Headline figures of one run, from its weekly series and the per-type counts (S3, S15)."""
-    t = {name: timeseries[name].sum().item() for name in TOTALS}
+    t = {name: timeseries[name].sum().item() for name in FLOWS}
     sums = timeseries.sum(numeric_only=True)
     last = timeseries.iloc[-1]
     churned = sum(t[c] for c in CHURNED)

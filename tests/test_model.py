@@ -9,8 +9,8 @@ from conftest import small
 from sim import RecoveryModel, Result, run
 from sim.agents import Customer, Firm
 from sim.books import COSTS
+from sim.model import FLOWS
 from sim.population import Status
-from sim.result import TOTALS
 
 REQUIRED_SUMMARY = [
     "seed",
@@ -210,7 +210,7 @@ def test_datacollector_and_summary_agree():
     frame = model.datacollector.get_model_vars_dataframe()
     assert len(frame) == model.config.weeks + 1
     result = Result.from_model(model)
-    for key in TOTALS:
+    for key in FLOWS:
         assert result.summary[key] == pytest.approx(frame[key].sum()), key
 
 

@@ -608,6 +608,20 @@ def resolve_path(path: str) -> Path:
     raise ConfigError(f"network.path={path} does not exist: allowed a readable edge-list file")
 
 
+def reject_unknown_keys(node: Any, prefix: str = "") -> None:
+    """Refuse keys the schema does not know (Hydra's ``+key=value`` slips past the schema)."""
+    if not isinstance(node, DictConfig):
+        return
+    schema = OmegaConf.get_type(node)
+    if dataclasses.is_dataclass(schema):
+        allowed = sorted(f.name for f in dataclasses.fields(schema))
+        for key in node:
+            if key not in allowed:
+                raise ConfigError(f"{prefix}{key} is not a parameter: allowed {', '.join(allowed)}")
+    for key in node:
+        reject_unknown_keys(node._get_node(key), f"{prefix}{key}.")
+
+
 def to_sim_config(cfg: DictConfig | SimConfig | dict | None = None) -> SimConfig:
     """Turn a Hydra config, a nested dict of overrides or None into a validated SimConfig."""
     if cfg is None:
@@ -615,6 +629,7 @@ def to_sim_config(cfg: DictConfig | SimConfig | dict | None = None) -> SimConfig
     if isinstance(cfg, dict):
         cfg = OmegaConf.merge(OmegaConf.structured(SimConfig), cfg)
     if isinstance(cfg, DictConfig):
+        reject_unknown_keys(cfg)
         cfg = OmegaConf.to_object(cfg)
     if not isinstance(cfg, SimConfig):
         raise ConfigError(f"config of type {type(cfg).__name__}: allowed SimConfig, dict or None")

@@ -6,7 +6,7 @@ arrays are the model's truth; Mesa agents read their own row (see agents.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
@@ -58,10 +58,6 @@ class Population:
     def size(self) -> int:
         """Number of nodes."""
         return self.status.size
-
-    def copy(self) -> Population:
-        """An independent copy (for tests and side-by-side comparisons)."""
-        return Population(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
 
 
 def draw_population(

@@ -38,14 +38,17 @@ def test_a_run_prints_the_headline_table_and_writes_its_files(tmp_path):
         ("market.customers=-5", "market.customers=-5 is out of range"),
         ("weeks=0", "weeks=0 is out of range"),
         ("network=edgelist network.path=missing.txt", "network.path=missing.txt does not exist"),
+        ("+policy.generosity=2", "policy.generosity is not a parameter: allowed apology, compensation, name"),
+        ("network=edgelist network.path=bad.edgelist", "network.path=bad.edgelist line 2 is malformed"),
     ],
 )
 def test_bad_values_fail_with_one_line_and_leave_nothing(tmp_path, override, expected):
+    (tmp_path / "bad.edgelist").write_text("0 1\n2\n")
     done = recovery_sim(tmp_path, *override.split())
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0]
-    assert not list((tmp_path / "results" / "runs").glob("*")) if (tmp_path / "results").exists() else True
+    assert not list(tmp_path.glob("results/runs/*"))
 
 
 def test_a_misspelt_key_is_refused(tmp_path):

@@ -67,9 +67,8 @@ def test_out_of_range_values_name_the_key_and_what_is_allowed(overrides, key):
 def test_keys_added_with_plus_are_refused(hydra_compose):
     with pytest.raises(ConfigError, match=r"^firm.generosity is not a parameter: allowed "):
         to_sim_config(hydra_compose(["+firm.generosity=2"]))
-    to_sim_config(
-        hydra_compose(["+failures.catalogue.lost_parcel.frequency=0.01"])
-    )  # a new failure type is fine
+    new_type = to_sim_config(hydra_compose(["+failures.catalogue.lost_parcel={frequency: 0.01}"]))
+    assert new_type.failures.catalogue["lost_parcel"].frequency == 0.01  # a new failure type is fine
 
 
 def test_failure_frequencies_above_one_are_refused():

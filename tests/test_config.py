@@ -67,8 +67,13 @@ def test_out_of_range_values_name_the_key_and_what_is_allowed(overrides, key):
 def test_keys_added_with_plus_are_refused(hydra_compose):
     with pytest.raises(ConfigError, match=r"^firm.generosity is not a parameter: allowed "):
         to_sim_config(hydra_compose(["+firm.generosity=2"]))
-    new_type = to_sim_config(hydra_compose(["+failures.catalogue.lost_parcel={frequency: 0.01}"]))
-    assert new_type.failures.catalogue["lost_parcel"].frequency == 0.01  # a new failure type is fine
+
+
+def test_a_new_failure_type_is_a_catalogue_entry():
+    """New types come from a config file or a dict (Hydra cannot add typed entries from the command line)."""
+    cfg = to_sim_config({"failures": {"catalogue": {"lost_parcel": {"frequency": 0.01, "severity": 0.5}}}})
+    assert list(cfg.failures.catalogue)[-1] == "lost_parcel"
+    assert cfg.failures.catalogue["lost_parcel"].loss_share == 0.2  # unset fields take the schema default
 
 
 def test_failure_frequencies_above_one_are_refused():

@@ -17,14 +17,16 @@ import sim
 from sim.config import to_sim_config
 
 
-def measure(customers: int, weeks: int, seed: int) -> tuple[float, float]:
-    """Seconds to build the model and to simulate it."""
+def measure(customers: int, weeks: int, seed: int) -> tuple[float, float, float]:
+    """Seconds to build the model with and without Mesa agents, and to simulate it."""
     config = to_sim_config({"market": {"customers": customers}, "weeks": weeks})
     start = time.perf_counter()
+    sim.RecoveryModel(config, rng=seed, agents=False)
+    bare = time.perf_counter()
     model = sim.RecoveryModel(config, rng=seed)
     built = time.perf_counter()
     model.run_model()
-    return built - start, time.perf_counter() - built
+    return bare - start, built - bare, time.perf_counter() - built
 
 
 def main() -> None:
@@ -34,9 +36,8 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=104)
     args = parser.parse_args()
     measure(1000, 5, 0)  # warm imports and caches
-    setups, runs = zip(
-        *(measure(args.customers, args.weeks, seed) for seed in range(args.repeats)), strict=True
-    )
+    timings = [measure(args.customers, args.weeks, seed) for seed in range(args.repeats)]
+    bare, setups, runs = zip(*timings, strict=True)
     nodes = round(args.customers / (1 - to_sim_config(None).market.prospect_share))
     per_second = args.customers * args.weeks / statistics.median(runs)
     print(
@@ -49,7 +50,8 @@ def main() -> None:
     )
     print("| part | median s | min s | max s |")
     print("|---|---|---|---|")
-    for name, values in (("setup (network, agents)", setups), ("simulation", runs)):
+    parts = (("setup without Mesa agents", bare), ("setup with Mesa agents", setups), ("simulation", runs))
+    for name, values in parts:
         print(f"| {name} | {statistics.median(values):.3f} | {min(values):.3f} | {max(values):.3f} |")
     print(f"simulation speed: {per_second / 1e6:.2f} M customer-weeks per second")
 

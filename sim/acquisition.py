@@ -9,31 +9,42 @@ from sim.population import Population, Status
 
 
 def acquire(
-    pop: Population, market: MarketConf, firm: FirmConf, wom: WomConf, u: np.ndarray, week: int
+    pop: Population,
+    prospects: np.ndarray,
+    market: MarketConf,
+    firm: FirmConf,
+    wom: WomConf,
+    u: np.ndarray,
+    week: int,
 ) -> np.ndarray:
-    """Prospects who become customers this week (node indices).
+    """The prospects (node indices) who become customers this week; ``u`` is aligned with ``prospects``.
 
     The weekly hazard is the marketing rate, raised by a bolder promise (S21)
     and by what the prospect has heard (attitude > 0) or lowered by bad news.
     Newcomers arrive with expectations set by the same promise.
     """
     promise = np.exp(firm.promise_acquisition_effect * (firm.promise_level - 0.5))
-    prospects = np.flatnonzero(pop.status == Status.PROSPECT)
     hazard = market.marketing_rate * promise * np.exp(wom.attitude_slope * pop.attitude[prospects])
-    joined = prospects[u[prospects] < -np.expm1(-hazard)]
+    joined = prospects[u < -np.expm1(-hazard)]
     welcome(pop, joined, week)
     return joined
 
 
-def win_back(pop: Population, market: MarketConf, firm: FirmConf, u: np.ndarray, week: int) -> np.ndarray:
-    """Churners (node indices) offered ``winback_offer`` a few weeks after leaving who accept (S6)."""
+def due_for_winback(pop: Population, firm: FirmConf, week: int) -> np.ndarray:
+    """Leavers (node indices) who get the win-back offer this week: none if there is no offer."""
     if firm.winback_offer <= 0:
         return np.empty(0, dtype=np.int64)
-    offered = np.flatnonzero(
+    return np.flatnonzero(
         (pop.status == Status.CHURNED) & (pop.churn_week == week - firm.winback_delay_weeks)
     )
+
+
+def win_back(
+    pop: Population, offered: np.ndarray, market: MarketConf, firm: FirmConf, u: np.ndarray, week: int
+) -> np.ndarray:
+    """The offered leavers who accept and come back (S6); ``u`` is aligned with ``offered``."""
     accept = firm.winback_response * min(1.0, firm.winback_offer / max(market.basket_mean, 1e-9))
-    back = offered[u[offered] < accept]
+    back = offered[u < accept]
     welcome(pop, back, week)
     return back
 

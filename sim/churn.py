@@ -25,8 +25,8 @@ def churn_hazard(pop: Population, who: np.ndarray, conf: ChurnConf) -> np.ndarra
 
 
 def decide_to_churn(pop: Population, active: np.ndarray, conf: ChurnConf, u: np.ndarray) -> np.ndarray:
-    """The active customers (node indices) who leave this week."""
-    return active[u[active] < -np.expm1(-churn_hazard(pop, active, conf))]
+    """The active customers (node indices) who leave this week; ``u`` is aligned with ``active``."""
+    return active[u < -np.expm1(-churn_hazard(pop, active, conf))]
 
 
 def attributed_failure(pop: Population, churned: np.ndarray, week: int, conf: ChurnConf) -> np.ndarray:

@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 from mesa.discrete_space import Network
 
-from sim.acquisition import acquire, win_back
+from sim.acquisition import acquire, due_for_winback, win_back
 from sim.agents import Customer, Firm
 from sim.books import LEDGER, WeekActivity, weekly_books
 from sim.churn import (
@@ -28,11 +28,11 @@ from sim.churn import (
 from sim.complaints import decide_to_complain, notify_proactively
 from sim.config import NetworkKind, SimConfig, to_sim_config
 from sim.failures import NO_FAILURE, Catalogue, draw_failures, failure_rates
-from sim.network import adjacency, build_graph
+from sim.network import build_network, to_networkx
 from sim.population import Experience, Status, draw_population
-from sim.purchase import buy, experience_purchase
+from sim.purchase import basket_value, decide_to_buy, experience_purchase
 from sim.recovery import OUTCOME_SATISFIED, Cases, Closed, ComplaintDesk, add_grievance
-from sim.streams import spawn_streams
+from sim.streams import WeekDraws, spawn_streams
 from sim.wom import fade_attitude, spread_word_of_mouth
 
 #: End-of-week stocks.
@@ -81,7 +81,6 @@ METRICS = STOCKS + FLOWS
 #: Metrics in currency or on a continuous scale; every other metric is a count.
 CONTINUOUS_METRICS = frozenset((*LEDGER, "mean_satisfaction", "response_days_total"))
 
-REACTION_DRAWS = ("notify", "complain", "silent_tell", "delight", "churn_tell")
 RECOVERY_DRAWS = ("frontline", "apply", "improvise", "blame", "outcome", "tell", "post")
 
 
@@ -97,23 +96,27 @@ class RecoveryModel(mesa.Model):
         config: the world (``SimConfig()`` is the default scenario); a nested
             dict of overrides or a Hydra DictConfig is accepted too.
         rng: seed for this run; overrides ``config.seed`` when given.
+        agents: build a Mesa agent on a ``Network`` cell for every person. The
+            agents are views of the arrays, so results are identical without
+            them; sweeps and very large markets skip them to save setup time.
 
     """
 
-    def __init__(self, config: SimConfig | dict | None = None, rng: int | None = None) -> None:
+    def __init__(
+        self, config: SimConfig | dict | None = None, rng: int | None = None, agents: bool = True
+    ) -> None:
         cfg = to_sim_config(config)
         seed = cfg.seed if rng is None else int(rng)
         super().__init__(rng=seed)
         self.config, self.seed = cfg, seed
         self.streams = spawn_streams(seed)
         nodes = int(round(cfg.market.customers / (1.0 - cfg.market.prospect_share)))
-        graph = build_graph(cfg.network, nodes, self.streams["network"])
-        nodes = graph.number_of_nodes()
+        self.adjacency = build_network(cfg.network, nodes, self.streams["network"])
+        nodes = self.adjacency.shape[0]
         if cfg.network.kind is NetworkKind.edgelist:  # the file decides the market's size
             customers = max(1, round(nodes * (1.0 - cfg.market.prospect_share)))
         else:
             customers = cfg.market.customers
-        self.adjacency = adjacency(graph)
         self.population = draw_population(nodes, customers, cfg.customer, cfg.firm, self.streams["traits"])
         self.customers_initial = customers
         self.catalogue = Catalogue.from_config(cfg.failures)
@@ -123,8 +126,9 @@ class RecoveryModel(mesa.Model):
             for k in ("failures", "complaints", "churned_after_failure")
         }
 
-        self.grid = Network(graph, capacity=1, random=self.random, layout=None)
-        Customer.create_agents(self, nodes, [self.grid._cells[i] for i in range(nodes)], np.arange(nodes))
+        if agents:
+            self.grid = Network(to_networkx(self.adjacency), capacity=1, random=self.random, layout=None)
+            Customer.create_agents(self, nodes, [self.grid._cells[i] for i in range(nodes)], np.arange(nodes))
         desk = ComplaintDesk(
             cfg.policy,
             cfg.delegation,
@@ -151,39 +155,40 @@ class RecoveryModel(mesa.Model):
     def step(self) -> None:
         """One week: buy, fail, complain or stay silent, recover, churn, talk, acquire, keep books."""
         cfg, pop, week, n = self.config, self.population, self.steps, self.population.size
-        u = self._draw_uniforms(n)
+        u = WeekDraws(self.streams, n)
         active = np.flatnonzero(pop.status == Status.ACTIVE)
 
         # 1-2. purchases, and the failures some of them meet
-        buyers, basket = buy(pop, active, cfg.market, u["buy"], u["basket"])
+        buyers = decide_to_buy(pop, active, cfg.market, u("buy", active))
+        basket = basket_value(pop, buyers, cfg.market, u("basket", buyers))
         rates = failure_rates(self.catalogue, self.complaints_logged, cfg.firm)
         kind, severity, loss = draw_failures(
             basket,
             rates,
             self.catalogue,
             cfg.failures.severity_spread,
-            u["fail"][buyers],
-            u["type"][buyers],
-            u["severity"][buyers],
+            u("fail", buyers),
+            u("type", buyers),
+            u("severity", buyers),
         )
         hit = kind != NO_FAILURE
         failed, kind, severity, loss = buyers[hit], kind[hit], severity[hit], loss[hit]
         severe = severity >= cfg.failures.severe_threshold
 
         # 3. the firm may warn first; satisfaction moves; complain or stay silent
-        notified = notify_proactively(kind, self.catalogue, cfg.firm, u["notify"][failed])
+        notified = notify_proactively(kind, self.catalogue, cfg.firm, u("notify", failed))
         felt = severity * (1.0 - cfg.firm.notification_relief * notified)
         before = pop.satisfaction[failed]
         drop = np.zeros(buyers.size)
         drop[hit] = felt
-        experience_purchase(pop, buyers, drop, cfg.market, cfg.customer, u["quality"])
+        experience_purchase(pop, buyers, drop, cfg.market, cfg.customer, u("quality", buyers))
         complain = decide_to_complain(
             severity,
             pop.complaint_propensity[failed],
             notified,
             cfg.complaints,
             cfg.firm.complaint_ease,
-            u["complain"][failed],
+            u("complain", failed),
         )
         pop.failures_seen[failed] += 1
         pop.last_failure_week[failed] = week
@@ -217,13 +222,13 @@ class RecoveryModel(mesa.Model):
             notified=notified[complain],
             pre_satisfaction=before[complain],
             first_mild=(pop.failures_seen[who] == 1) & ~severe[complain],
-            **{f"u_{name}": u["recovery"][i, who] for i, name in enumerate(RECOVERY_DRAWS)},
+            **{f"u_{name}": u(name, who) for name in RECOVERY_DRAWS},
         )
         closed, abandoned, chases = desk.handle(week, new, pop)
         self.closed_log += [closed, abandoned]
 
         # 5. churn
-        churned = decide_to_churn(pop, active, cfg.churn, u["churn"])
+        churned = decide_to_churn(pop, active, cfg.churn, u("churn", active))
         blamed = attributed_failure(pop, churned, week, cfg.churn)
         churn_counts = classify_churn(pop, churned, blamed)
         self.by_failure_type["churned_after_failure"] += np.bincount(blamed[blamed >= 0], minlength=types)
@@ -235,14 +240,14 @@ class RecoveryModel(mesa.Model):
         wom = cfg.wom
         fine = buyers[~hit]
         delighted = fine[
-            (pop.satisfaction[fine] >= wom.delight_threshold) & (u["delight"][fine] < wom.delight_tell)
+            (pop.satisfaction[fine] >= wom.delight_threshold) & (u("delight", fine) < wom.delight_tell)
         ]
         silent = failed[quiet]
         negative = np.concatenate(
             [
-                silent[u["silent_tell"][silent] < wom.silent_tell * severity[quiet]],
+                silent[u("silent_tell", silent) < wom.silent_tell * severity[quiet]],
                 closed.blame,
-                churned[u["churn_tell"][churned] < wom.churn_tell],
+                churned[u("churn_tell", churned) < wom.churn_tell],
             ]
         )
         positive = np.concatenate([delighted, closed.praise])
@@ -252,8 +257,10 @@ class RecoveryModel(mesa.Model):
         fade_attitude(pop, wom)
 
         # 7. acquisition and win-back
-        joined = acquire(pop, cfg.market, cfg.firm, wom, u["acquire"], week)
-        back = win_back(pop, cfg.market, cfg.firm, u["winback"], week)
+        prospects = np.flatnonzero(pop.status == Status.PROSPECT)
+        joined = acquire(pop, prospects, cfg.market, cfg.firm, wom, u("acquire", prospects), week)
+        offered = due_for_winback(pop, cfg.firm, week)
+        back = win_back(pop, offered, cfg.market, cfg.firm, u("winback", offered), week)
 
         # 8. books and metrics
         first = closed.first_contact
@@ -302,23 +309,6 @@ class RecoveryModel(mesa.Model):
         self.datacollector.collect(self)
         if self.steps >= cfg.weeks:
             self.running = False
-
-    def _draw_uniforms(self, n: int) -> dict[str, np.ndarray]:
-        """This week's uniforms, one per node from each mechanism's stream, whatever the policy.
-
-        Drawing the same number every week keeps the streams aligned across
-        policies (common random numbers); normals are made from uniforms only
-        where needed.
-        """
-        s = self.streams
-        return {
-            **dict(zip(("buy", "basket", "quality"), s["purchases"].random((3, n)), strict=True)),
-            **dict(zip(("fail", "type", "severity"), s["failures"].random((3, n)), strict=True)),
-            **dict(zip(REACTION_DRAWS, s["reactions"].random((len(REACTION_DRAWS), n)), strict=True)),
-            "recovery": s["recovery"].random((len(RECOVERY_DRAWS), n)),
-            **dict(zip(("churn", "winback"), s["churn"].random((2, n)), strict=True)),
-            "acquire": s["acquisition"].random(n),
-        }
 
     def _stock_metrics(self, flows: dict[str, float]) -> dict[str, float]:
         """Add the end-of-week stocks to this week's flows."""

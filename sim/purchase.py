@@ -13,23 +13,28 @@ from sim.config import CustomerConf, MarketConf
 from sim.population import Population
 
 
-def buy(
-    pop: Population, active: np.ndarray, market: MarketConf, u: np.ndarray, u_basket: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Who buys this week (node indices) and each buyer's basket value.
+def decide_to_buy(pop: Population, active: np.ndarray, market: MarketConf, u: np.ndarray) -> np.ndarray:
+    """The active customers (node indices) who buy this week; ``u`` is aligned with ``active``.
 
-    Purchase probability and basket both rise with satisfaction (S1: satisfied
-    customers come back and cross-buy). The two slopes add to ln(2.4)/0.8, so a
-    customer at satisfaction 0.9 spends about 2.4 times one at 0.1, as in
-    Kriss 2014 (HBR: best vs poorest past experience, +140% spend).
+    Purchase probability rises with satisfaction (S1: satisfied customers come back).
     """
-    tilt = pop.satisfaction[active] - 0.5
-    rate = market.purchase_rate * np.exp(market.purchase_satisfaction_slope * tilt)
-    chosen = u[active] < rate
-    buyers, tilt = active[chosen], tilt[chosen]
+    rate = market.purchase_rate * np.exp(
+        market.purchase_satisfaction_slope * (pop.satisfaction[active] - 0.5)
+    )
+    return active[u < rate]
+
+
+def basket_value(pop: Population, buyers: np.ndarray, market: MarketConf, u: np.ndarray) -> np.ndarray:
+    """What each buyer spends; ``u`` is aligned with ``buyers``.
+
+    The basket rises with satisfaction too (cross-selling). The purchase and
+    basket slopes add to ln(2.4)/0.8, so a customer at satisfaction 0.9 spends
+    about 2.4 times one at 0.1, as in Kriss 2014 (HBR: best vs poorest past
+    experience, +140% spend).
+    """
     sd = market.basket_sd
-    log_basket = market.basket_satisfaction_slope * tilt + sd * ndtri(u_basket[buyers]) - 0.5 * sd**2
-    return buyers, market.basket_mean * np.exp(log_basket)
+    tilt = pop.satisfaction[buyers] - 0.5
+    return market.basket_mean * np.exp(market.basket_satisfaction_slope * tilt + sd * ndtri(u) - 0.5 * sd**2)
 
 
 def experience_purchase(
@@ -40,13 +45,13 @@ def experience_purchase(
     customer: CustomerConf,
     u_quality: np.ndarray,
 ) -> None:
-    """Update buyers' satisfaction and expectation; ``drop`` is each buyer's failure severity felt.
+    """Update buyers' satisfaction and expectation; ``drop`` and ``u_quality`` are aligned with ``buyers``.
 
     Transaction satisfaction is 0.5 + gain * (quality - expectation) (Oliver's
     expectation-disconfirmation), folded into satisfaction with weight
     ``satisfaction_memory``; expectations drift slowly towards experience.
     """
-    quality = market.service_quality + market.quality_noise * ndtri(u_quality[buyers]) - drop
+    quality = market.service_quality + market.quality_noise * ndtri(u_quality) - drop
     expected = pop.expectation[buyers]
     judged = np.clip(0.5 + customer.disconfirmation_gain * (quality - expected), 0.0, 1.0)
     s = pop.satisfaction[buyers]

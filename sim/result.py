@@ -200,15 +200,16 @@ class Result:
         )
 
 
-def run(config: SimConfig | dict | None = None, rng: int | None = None) -> Result:
+def run(config: SimConfig | dict | None = None, rng: int | None = None, agents: bool = True) -> Result:
     """Run one simulation to its last week and return its Result.
 
     Args:
         config: ``SimConfig()``, a nested dict of overrides such as
             ``{"policy": {"compensation": 1.5}}``, or None for the default scenario.
         rng: seed; overrides ``config.seed`` when given.
+        agents: build the Mesa agents (results are the same without them, and faster).
 
     """
-    model = RecoveryModel(config, rng=rng)
+    model = RecoveryModel(config, rng=rng, agents=agents)
     model.run_model()
     return Result.from_model(model)

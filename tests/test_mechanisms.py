@@ -14,7 +14,7 @@ from sim.config import Apology, DelegationConf, FirmConf, OutcomeConf, PolicyCon
 from sim.failures import NO_FAILURE, Catalogue, draw_failures, failure_rates
 from sim.network import adjacency
 from sim.population import Status, draw_population
-from sim.purchase import buy
+from sim.purchase import basket_value, decide_to_buy
 from sim.recovery import (
     Cases,
     apply_consistently,
@@ -44,7 +44,8 @@ def test_spend_rises_with_satisfaction_about_2_4_times_from_poorest_to_best():
     for s in (0.1, 0.9):
         pop = population(satisfaction=s)
         rng = np.random.default_rng(1)
-        buyers, basket = buy(pop, np.arange(N), market, rng.random(N), rng.random(N))
+        buyers = decide_to_buy(pop, np.arange(N), market, rng.random(N))
+        basket = basket_value(pop, buyers, market, rng.random(buyers.size))
         spend[s] = basket.sum() / N
     assert spend[0.9] / spend[0.1] == pytest.approx(2.4, rel=0.05)
 
@@ -266,7 +267,9 @@ def test_good_news_and_a_bolder_promise_raise_acquisition():
         pop.status[:] = Status.PROSPECT
         pop.attitude[:] = attitude
         firm = FirmConf(promise_level=promise)
-        return acquire(pop, cfg.market, firm, cfg.wom, np.random.default_rng(10).random(N), 1).size
+        return acquire(
+            pop, np.arange(N), cfg.market, firm, cfg.wom, np.random.default_rng(10).random(N), 1
+        ).size
 
     assert joined(1.0, 0.5) > joined(0.0, 0.5) > joined(-1.0, 0.5)
     assert joined(0.0, 1.0) > joined(0.0, 0.5)
@@ -291,3 +294,40 @@ def test_profit_is_revenue_less_every_cost():
     assert books["recovery_cost"] == pytest.approx(
         books["compensation_paid"] + books["handling_cost"] + books["staff_cost"]
     )
+
+
+def test_small_world_keeps_every_node_at_degree_k_on_average_without_loops_or_repeats():
+    from sim.network import small_world
+
+    adj = small_world(5000, 10, 0.3, np.random.default_rng(12))
+    assert adj.nnz == 5000 * 10  # each of the 25,000 links once in each direction
+    assert adj.diagonal().sum() == 0 and adj.max() == 1
+    assert (adj != adj.T).nnz == 0
+    lattice = small_world(50, 4, 0.0, np.random.default_rng(0))
+    assert sorted(lattice[0].indices) == [1, 2, 48, 49]
+    clustering = nx.average_clustering(
+        nx.from_scipy_sparse_array(small_world(2000, 10, 0.1, np.random.default_rng(1)))
+    )
+    assert clustering > 0.4  # still a small world: far more clustered than a random graph (~0.005)
+
+
+def test_keyed_uniforms_are_uniform_and_independent_across_slots():
+    from scipy import stats
+
+    from sim.streams import keyed_uniforms
+
+    keys = np.random.default_rng(13).bit_generator.random_raw(N)
+    a, b = keyed_uniforms(keys, 0), keyed_uniforms(keys, 1)
+    assert stats.kstest(a, "uniform").pvalue > 0.01
+    assert abs(np.corrcoef(a, b)[0, 1]) < 0.01
+    assert np.array_equal(
+        keyed_uniforms(keys[5:9], 0), a[5:9]
+    )  # a node's number does not depend on the others
+
+
+def test_week_draws_give_the_same_numbers_to_a_node_whoever_else_asks():
+    from sim.streams import WeekDraws, spawn_streams
+
+    one, two = WeekDraws(spawn_streams(3), 100), WeekDraws(spawn_streams(3), 100)
+    assert np.array_equal(one("complain", np.array([7, 40])), two("complain", np.arange(100))[[7, 40]])
+    assert not np.array_equal(one("complain", np.arange(100)), one("outcome", np.arange(100)))

@@ -14,11 +14,13 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from sim.config import PROJECT_ROOT, ConfigError, to_sim_config
+from sim.config import PROJECT_ROOT, ConfigError, SimConfig, to_sim_config
 from sim.model import RecoveryModel
 from sim.result import Result
+from sim.study import run_cell, sweep_size, swept_keys
 
 
 def headline_table(s: dict) -> str:
@@ -87,10 +89,14 @@ def fail(message: str, run_dir: Path | None) -> None:
 
 @hydra.main(version_base="1.3", config_path=str(PROJECT_ROOT / "configs"), config_name="config")
 def main(cfg: DictConfig) -> None:
-    """Run the configured scenario, print its headline figures, write its files."""
-    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    """Run the configured scenario, or in a sweep (an experiment) one cell of the study."""
+    hydra_cfg = HydraConfig.get()
+    run_dir = Path(hydra_cfg.runtime.output_dir)
     try:
         config = to_sim_config(cfg)
+        if hydra_cfg.mode == RunMode.MULTIRUN:
+            study_job(config, hydra_cfg)
+            return
         model = RecoveryModel(config)
     except ConfigError as error:
         fail(str(error), run_dir)
@@ -105,6 +111,20 @@ def main(cfg: DictConfig) -> None:
     written = result.save(run_dir, dashboard=config.output.dashboard, complaints=config.output.complaints_log)
     print(headline_table(result.summary))
     print(f"written to {run_dir}: {' '.join(p.name for p in written)}")
+
+
+def study_job(config: SimConfig, hydra_cfg) -> None:
+    """One cell of a study: its replications, saved run by run into the sweep folder."""
+    sweep_dir = Path(hydra_cfg.sweep.dir)
+    keys = swept_keys(sweep_dir, hydra_cfg.sweeper.get("params"))
+    cell = [o for o in hydra_cfg.overrides.task if o.split("=", 1)[0].lstrip("+~") in keys]
+    total = sweep_size(hydra_cfg.sweeper.get("params"), config.study.replications)
+    counts = run_cell(config, sweep_dir, cell, total)
+    print(
+        f"{' '.join(cell) or 'default'}: {counts['done']} runs done, {counts['skipped']} already done, "
+        f"{counts['failed']} failed",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

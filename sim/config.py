@@ -513,6 +513,41 @@ class OutputConf:
     complaints_log: bool = param(True, doc="write complaints.parquet", unit="flag", source="setting")
 
 
+def default_study_metrics() -> list[str]:
+    """What every study tabulates per cell; a study may add its own."""
+    return ["profit", "revenue", "churn_rate", "recovery_satisfaction", "complaint_rate", "recovery_cost"]
+
+
+@dataclass
+class StudyConf:
+    """How a sweep is run and compared (``recovery-sim experiment=NAME``); not part of the world."""
+
+    name: str = param(
+        "single", doc="study name: results go to results/<name>/<time>/", unit="text", source="setting"
+    )
+    replications: int = param(
+        1, 1, doc="paired replications per cell (seeds seed .. seed+n-1)", unit="runs", source="setting"
+    )
+    baseline: list[str] = param(
+        factory=lambda: ["policy=none", "delegation=none"],
+        doc="overrides that pick the cell every other is compared with",
+        unit="overrides",
+        source="setting",
+    )
+    within: list[str] = param(
+        factory=list,
+        doc="swept keys inside which cells are compared (e.g. network)",
+        unit="keys",
+        source="setting",
+    )
+    metrics: list[str] = param(
+        factory=default_study_metrics, doc="summary keys tabulated per cell", unit="keys", source="setting"
+    )
+    agents: bool = param(
+        False, doc="build Mesa agents in study runs (same results, slower)", unit="flag", source="setting"
+    )
+
+
 @dataclass
 class SimConfig:
     """Everything one run needs. ``SimConfig()`` is the default scenario."""
@@ -531,6 +566,7 @@ class SimConfig:
     firm: FirmConf = field(default_factory=FirmConf)
     network: NetworkConf = field(default_factory=NetworkConf)
     output: OutputConf = field(default_factory=OutputConf)
+    study: StudyConf = field(default_factory=StudyConf)
 
 
 def register_configs() -> None:

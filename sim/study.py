@@ -1,0 +1,166 @@
+"""A study job: one cell of a Hydra sweep, its replications run in turn, each saved on its own.
+
+Hydra sweeps the cells (policy x delegation, compensation levels, ...); each
+job loops over its replications, because a job costs Hydra about a quarter of
+a second and a run of the default market about half a second. Replication r
+uses seed ``seed + r`` in every cell, so cells are compared on the same
+customers and failures (common random numbers).
+
+Every run writes ``runs/<run_id>.parquet`` (its weeks) and then
+``runs/<run_id>.json`` (its summary), each under a temporary name first; the
+JSON marks the run done. A run that raises leaves ``runs/<run_id>.failed.json``
+with the error and the job goes on, so Hydra's end-of-sweep callback still
+runs. The run id hashes the resolved world and the seed: running a study again
+into the same folder skips what is done and retries what failed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+from sim.config import SimConfig, config_dict
+from sim.result import run
+
+
+def world_of(cfg: SimConfig) -> dict:
+    """The parts of a config that decide a run's outcome (not how the study or output is organised)."""
+    world = config_dict(cfg)
+    world.pop("study")
+    world.pop("output")
+    return world
+
+
+def run_id(cfg: SimConfig) -> str:
+    """A short, stable hash of the resolved world and seed."""
+    text = json.dumps(world_of(cfg), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Write through a temporary file in the same folder, then rename: readers never see half a file."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    write(temporary)
+    os.replace(temporary, path)
+
+
+def write_json(path: Path, record: dict) -> None:
+    """A JSON record, written atomically."""
+    write_atomically(path, lambda p: p.write_text(json.dumps(record, indent=1, allow_nan=False) + "\n"))
+
+
+def run_cell(cfg: SimConfig, sweep_dir: Path, cell: list[str], total: int | None) -> dict[str, int]:
+    """Run the cell's replications that are not done yet; return counts of done, skipped and failed."""
+    runs = sweep_dir / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    counts = {"done": 0, "skipped": 0, "failed": 0}
+    for replication in range(cfg.study.replications):
+        config = dataclasses.replace(cfg, seed=cfg.seed + replication)
+        rid = run_id(config)
+        record, failed = runs / f"{rid}.json", runs / f"{rid}.failed.json"
+        if record.exists():
+            counts["skipped"] += 1
+            continue
+        about = {"run_id": rid, "cell": cell, "replication": replication, "seed": config.seed}
+        started = time.time()
+        try:
+            result = run(config, agents=cfg.study.agents)
+        except Exception as error:  # a run that raises must not stop the sweep
+            write_json(
+                failed,
+                {
+                    **about,
+                    "status": "failed",
+                    "error": f"{type(error).__name__}: {error}",
+                    "traceback": traceback.format_exc(),
+                    "started": started,
+                },
+            )
+            counts["failed"] += 1
+        else:
+            weekly = result.timeseries
+            write_atomically(runs / f"{rid}.parquet", lambda p, w=weekly: w.to_parquet(p, index=False))
+            write_json(
+                record,
+                {
+                    **about,
+                    "status": "ok",
+                    "started": started,
+                    "seconds": time.time() - started,
+                    "summary": result.summary,
+                },
+            )
+            failed.unlink(missing_ok=True)
+            counts["done"] += 1
+        print(progress_line(cfg.study.name, sweep_dir, total), file=sys.stderr, flush=True)
+    return counts
+
+
+def progress_line(name: str, sweep_dir: Path, total: int | None) -> str:
+    """'policy_grid: 37/360 runs done, 2 failed, 0:41 elapsed, about 6:10 left', from the files alone."""
+    runs = sweep_dir / "runs"
+    done = [p for p in runs.glob("*.json") if not p.name.endswith(".failed.json")]
+    failed = len(list(runs.glob("*.failed.json")))
+    start = (sweep_dir / "multirun.yaml").stat().st_mtime if (sweep_dir / "multirun.yaml").exists() else None
+    line = f"{name}: {len(done)}/{total or '?'} runs done"
+    if failed:
+        line += f", {failed} failed"
+    if start is not None:
+        elapsed = time.time() - start
+        line += f", {clock(elapsed)} elapsed"
+        fresh = sum(p.stat().st_mtime >= start for p in done)
+        if total and fresh:
+            line += f", about {clock(elapsed / fresh * max(0, total - len(done) - failed))} left"
+    return line
+
+
+def clock(seconds: float) -> str:
+    """Seconds as h:mm:ss or m:ss."""
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def swept_keys(sweep_dir: Path, sweeper_params: dict | None) -> set[str]:
+    """Keys that vary across the sweep: the study's sweeper params and command-line lists (a=1,2)."""
+    keys = set(sweeper_params or {})
+    multirun = sweep_dir / "multirun.yaml"
+    if multirun.exists():
+        task = (yaml.safe_load(multirun.read_text()).get("hydra") or {}).get("overrides", {}).get("task", [])
+        keys |= {o.split("=", 1)[0].lstrip("+~") for o in task if "," in o or "(" in o.split("=", 1)[-1]}
+    return keys
+
+
+def sweep_size(sweeper_params: dict | None, replications: int) -> int | None:
+    """Cells x replications, when every swept key is a plain comma-separated list."""
+    if not sweeper_params:
+        return None
+    cells = 1
+    for values in sweeper_params.values():
+        text = str(values)
+        if "(" in text:  # range(), choice(), interval(): not counted here
+            return None
+        cells *= len(text.split(","))
+    return cells * replications if math.isfinite(cells) else None
+
+
+class AggregateAtEnd(Callback):
+    """Hydra callback: build the tables, figures and report when a sweep ends."""
+
+    def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
+        """Aggregate the sweep folder (also done by ``recovery-sim-report DIR`` at any time)."""
+        from sim.aggregate import aggregate
+
+        aggregate(Path(config.hydra.sweep.dir))

@@ -21,6 +21,11 @@ from scipy import stats  # noqa: E402
 DPI = 150
 
 
+def parse(cell: str) -> dict[str, str]:
+    """'policy=none delegation=full' -> {'policy': 'none', 'delegation': 'full'}."""
+    return dict(item.split("=", 1) for item in cell.split())
+
+
 def _save(fig, path: Path) -> Path:
     fig.savefig(path, dpi=DPI)
     plt.close(fig)
@@ -32,53 +37,86 @@ def _style(ax) -> None:
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def weekly_bands(weekly: pd.DataFrame, cells: list[str], name: str, path: Path) -> Path:
-    """Mean and 95% band per week of active customers and cumulative profit, per cell."""
+def weekly_bands(weekly: pd.DataFrame, cells: list[str], keys: list[str], name: str, path: Path) -> Path:
+    """Mean and 95% band per week of active customers and cumulative profit.
+
+    With two or more swept keys the last one makes the columns (one panel per
+    value) and the others the lines, so no panel holds more than a few lines.
+    """
     frame = weekly.sort_values(["run_id", "week"]).assign(
         cumulative_profit=lambda d: d.groupby("run_id")["profit"].cumsum() / 1e6
     )
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5), layout="constrained")
-    colours = plt.colormaps["tab20"](np.linspace(0, 1, max(len(cells), 2)))
-    for ax, column, title in zip(
-        axes,
-        ("active_customers", "cumulative_profit"),
-        ("Active customers (people)", "Cumulative profit (millions)"),
-        strict=True,
-    ):
-        for colour, cell in zip(colours, cells, strict=False):
-            g = frame[frame["cell"] == cell].groupby("week")[column]
-            mean, sem, n = g.mean(), g.sem(), g.count()
-            half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sem.fillna(0)
-            ax.plot(mean.index, mean, color=colour, lw=1.5, label=cell)
-            ax.fill_between(mean.index, mean - half, mean + half, color=colour, alpha=0.2, lw=0)
-        ax.set(title=title, xlabel="week")
-        _style(ax)
-    axes[1].legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    parts = {cell: parse(cell) for cell in cells}
+    facet = keys[-1] if len(keys) >= 2 else None
+    panels = list(dict.fromkeys(parts[c].get(facet) for c in cells)) if facet else [None]
+    lines = list(
+        dict.fromkeys(" ".join(f"{k}={v}" for k, v in parts[c].items() if k != facet) for c in cells)
+    )
+    colours = dict(zip(lines, plt.colormaps["tab10"](np.arange(len(lines)) % 10), strict=True))
+    rows = (
+        ("active_customers", "active customers (people)"),
+        ("cumulative_profit", "cumulative profit (millions)"),
+    )
+    fig, axes = plt.subplots(
+        2,
+        len(panels),
+        figsize=(4.2 * len(panels) + 3, 7.5),
+        sharex=True,
+        sharey="row",
+        squeeze=False,
+        layout="constrained",
+    )
+    for col, panel in enumerate(panels):
+        for cell in cells:
+            if facet and parts[cell].get(facet) != panel:
+                continue
+            label = " ".join(f"{k}={v}" for k, v in parts[cell].items() if k != facet)
+            for row, (column, _) in enumerate(rows):
+                g = frame[frame["cell"] == cell].groupby("week")[column]
+                mean, sem, n = g.mean(), g.sem().fillna(0), g.count()
+                half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sem
+                ax = axes[row, col]
+                ax.plot(mean.index, mean, color=colours[label], lw=1.6, label=label if row == 0 else None)
+                ax.fill_between(mean.index, mean - half, mean + half, color=colours[label], alpha=0.15, lw=0)
+        for row, (_, ylabel) in enumerate(rows):
+            ax = axes[row, col]
+            _style(ax)
+            ax.xaxis.get_major_locator().set_params(integer=True)
+            if col == 0:
+                ax.set_ylabel(ylabel)
+            if row == 1:
+                ax.set_xlabel("week")
+        if facet:
+            axes[0, col].set_title(f"{facet}={panel}")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside right upper", fontsize=8, frameon=False)
     fig.suptitle(f"{name}: weekly trajectories, mean and 95% interval over replications")
     return _save(fig, path)
 
 
 def forest(paired: pd.DataFrame, name: str, path: Path) -> Path:
     """Paired differences against the baseline, profit and churn rate, with 95% intervals."""
-    metrics = [("profit", "Profit difference (currency)"), ("churn_rate", "Churn rate difference (points)")]
-    fig, axes = plt.subplots(1, 2, figsize=(13, 0.45 * paired["cell"].nunique() + 2), layout="constrained")
+    metrics = [("profit", "profit difference (currency)"), ("churn_rate", "churn rate difference (points)")]
+    rows = paired[paired["metric"] == "profit"].reset_index(drop=True)
+    several = rows["baseline"].nunique() > 1
+    labels = rows["cell"] + ("  vs  " + rows["baseline"] if several else "")
+    y = np.arange(len(rows))[::-1]
+    fig, axes = plt.subplots(1, 2, figsize=(13, 0.4 * len(rows) + 2.2), sharey=True, layout="constrained")
     for ax, (metric, label) in zip(axes, metrics, strict=True):
-        rows = paired[paired["metric"] == metric].reset_index(drop=True)
+        block = paired[paired["metric"] == metric].set_index("cell").loc[rows["cell"]]
         scale = 100.0 if metric == "churn_rate" else 1.0
-        y = np.arange(len(rows))[::-1]
-        mean, low, high = (rows[c].to_numpy(float) * scale for c in ("mean_difference", "ci_low", "ci_high"))
+        mean, low, high = (block[c].to_numpy(float) * scale for c in ("mean_difference", "ci_low", "ci_high"))
         good = (low > 0) if metric == "profit" else (high < 0)
         bad = (high < 0) if metric == "profit" else (low > 0)
         colour = np.where(good, "#1b9e77", np.where(bad, "#d95f02", "#7f7f7f"))
         ax.errorbar(mean, y, xerr=[mean - low, high - mean], fmt="none", ecolor=colour, elinewidth=2)
         ax.scatter(mean, y, color=colour, zorder=3)
         ax.axvline(0, color="black", lw=1)
-        ax.set_yticks(y, rows["cell"] + "  vs  " + rows["baseline"], fontsize=8)
         ax.set(title=label, xlabel="cell minus baseline (paired, 95% interval)")
         _style(ax)
-    fig.suptitle(
-        f"{name}: what each cell changes against its baseline (green better, orange worse, grey unclear)"
-    )
+    axes[0].set_yticks(y, labels, fontsize=8)
+    against = "its baseline" if several else f"baseline {rows['baseline'].iloc[0]}"
+    fig.suptitle(f"{name}: each cell against {against} (green better, orange worse, grey unclear)")
     return _save(fig, path)
 
 
@@ -153,12 +191,12 @@ def draw_study_figures(
 ) -> list[Path]:
     """Draw every figure the study's data supports; return their paths."""
     name = study.get("name", sweep_dir.parent.name)
-    figures = [weekly_bands(weekly, cells, name, sweep_dir / "weekly.png")]
+    keys = [c.removeprefix("cell.") for c in summary.columns if c.startswith("cell.")]
+    figures = [weekly_bands(weekly, cells, keys, name, sweep_dir / "weekly.png")]
     if not paired.empty and {"profit", "churn_rate"} <= set(paired["metric"]):
         figures.append(forest(paired, name, sweep_dir / "forest.png"))
     if {"recovery_cost_mean", "churn_rate_mean"} <= set(summary.columns):
         figures.append(frontier(summary, name, sweep_dir / "frontier.png"))
-    keys = [c.removeprefix("cell.") for c in summary.columns if c.startswith("cell.")]
     if keys and "profit_mean" in summary.columns:
         figure = "heatmap.png" if len(keys) >= 2 else "curve.png"
         figures.append(profit_map(summary, keys, name, sweep_dir / figure))

@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from sim.config import ChurnConf
+from sim.network import neighbours_of
 from sim.population import Population, Status
 
 
@@ -59,10 +60,8 @@ def expose_neighbours(
 ) -> None:
     """Fade old exposure and add one unit per neighbour who churned this week."""
     pop.contagion *= 0.5 ** (1.0 / conf.contagion_half_life)
-    if churned.size:
-        left = np.zeros(pop.size)
-        left[churned] = 1.0
-        pop.contagion += adjacency @ left
+    neighbours, _ = neighbours_of(adjacency, churned)
+    np.add.at(pop.contagion, neighbours, 1.0)
 
 
 def fade_grievance(pop: Population, conf: ChurnConf) -> None:

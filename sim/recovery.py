@@ -39,8 +39,8 @@ CASE_FIELDS: dict[str, type] = {
     "u_post": np.float64,
 }
 
-OUTCOME_DISSATISFIED, OUTCOME_SATISFIED, OUTCOME_ABANDONED = 0, 1, 2
-OUTCOME_NAMES = ("dissatisfied", "satisfied", "abandoned")
+OUTCOME_DISSATISFIED, OUTCOME_SATISFIED, OUTCOME_ABANDONED, OUTCOME_OPEN = 0, 1, 2, 3
+OUTCOME_NAMES = ("dissatisfied", "satisfied", "abandoned", "open")
 
 
 @dataclass
@@ -95,6 +95,23 @@ class Closed:
 
     def __len__(self) -> int:
         return len(self.cases)
+
+
+def unanswered(cases: Cases, outcome: int) -> Closed:
+    """Cases that got no answer: abandoned by a leaver, or still open at the end of a run."""
+    n = len(cases)
+    none = np.zeros(n, dtype=bool)
+    return Closed(
+        cases=cases,
+        first_contact=none,
+        response_days=np.full(n, np.nan),
+        apology=none,
+        compensation=np.zeros(n),
+        outcome=np.full(n, outcome),
+        within_target=none,
+        investigated=none,
+        budget_denied=none,
+    )
 
 
 def remedies(
@@ -331,20 +348,8 @@ class ComplaintDesk:
 
     def _abandon(self, cases: Cases, week: int, pop: Population) -> Closed:
         """Cases whose customer left while waiting: closed unresolved, nothing paid."""
-        n = len(cases)
         np.subtract.at(pop.open_cases, cases["customer"], 1)
-        none = np.zeros(n, dtype=bool)
-        return Closed(
-            cases=cases,
-            first_contact=none,
-            response_days=np.full(n, np.nan),
-            apology=none,
-            compensation=np.zeros(n),
-            outcome=np.full(n, OUTCOME_ABANDONED),
-            within_target=none,
-            investigated=none,
-            budget_denied=none,
-        )
+        return unanswered(cases, OUTCOME_ABANDONED)
 
     def _chase(self, week: int, pop: Population) -> int:
         """Customers still waiting beyond their patience contact the firm again (S20)."""

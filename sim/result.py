@@ -18,7 +18,7 @@ import pandas as pd
 
 from sim.config import SimConfig, config_dict
 from sim.model import FLOWS, METRICS, RecoveryModel
-from sim.recovery import OUTCOME_NAMES
+from sim.recovery import OUTCOME_ABANDONED, OUTCOME_NAMES, OUTCOME_OPEN, unanswered
 
 ANSWERED = ("recovery_satisfied", "recovery_dissatisfied")
 
@@ -90,54 +90,37 @@ def summarise(
 
 def complaint_log(model: RecoveryModel) -> pd.DataFrame:
     """One row per complaint: closed, abandoned, or still open at the end."""
-    names = np.array(model.catalogue.names)
-    frames = []
-    for closed in model.closed_log:
-        c = closed.cases
-        handled = np.where(closed.first_contact, "first_contact", "escalated")
-        frames.append(
-            pd.DataFrame(
-                {
-                    "week": c["week"],
-                    "customer": c["customer"],
-                    "failure_type": names[c["kind"]],
-                    "severity": c["severity"],
-                    "loss": c["loss"],
-                    "handled": np.where(closed.outcome == 2, "abandoned", handled),
-                    "response_days": closed.response_days,
-                    "within_target": closed.within_target,
-                    "apology": closed.apology,
-                    "compensation": closed.compensation,
-                    "outcome": np.array(OUTCOME_NAMES)[closed.outcome],
-                    "repeat_contacts": c["repeat_contacts"],
-                    "investigated": closed.investigated,
-                    "budget_denied": closed.budget_denied,
-                }
-            )
-        )
-    queue = model.firm.desk.queue
-    n = len(queue)
-    frames.append(
-        pd.DataFrame(
-            {
-                "week": queue["week"],
-                "customer": queue["customer"],
-                "failure_type": names[queue["kind"]],
-                "severity": queue["severity"],
-                "loss": queue["loss"],
-                "handled": np.full(n, "open"),
-                "response_days": np.full(n, np.nan),
-                "within_target": np.zeros(n, bool),
-                "apology": np.zeros(n, bool),
-                "compensation": np.zeros(n),
-                "outcome": np.full(n, "open"),
-                "repeat_contacts": queue["repeat_contacts"],
-                "investigated": np.zeros(n, bool),
-                "budget_denied": np.zeros(n, bool),
-            }
-        )
+    records = [*model.closed_log, unanswered(model.firm.desk.queue, OUTCOME_OPEN)]
+
+    def column(name: str) -> np.ndarray:
+        return np.concatenate([getattr(r, name) for r in records])
+
+    def case(name: str) -> np.ndarray:
+        return np.concatenate([r.cases[name] for r in records])
+
+    outcome = column("outcome")
+    handled = np.where(column("first_contact"), "first_contact", "escalated")
+    handled = np.where(
+        outcome == OUTCOME_ABANDONED, "abandoned", np.where(outcome == OUTCOME_OPEN, "open", handled)
     )
-    log = pd.concat(frames, ignore_index=True)
+    log = pd.DataFrame(
+        {
+            "week": case("week"),
+            "customer": case("customer"),
+            "failure_type": np.array(model.catalogue.names)[case("kind")],
+            "severity": case("severity"),
+            "loss": case("loss"),
+            "handled": handled,
+            "response_days": column("response_days"),
+            "within_target": column("within_target"),
+            "apology": column("apology"),
+            "compensation": column("compensation"),
+            "outcome": np.array(OUTCOME_NAMES)[outcome],
+            "repeat_contacts": case("repeat_contacts"),
+            "investigated": column("investigated"),
+            "budget_denied": column("budget_denied"),
+        }
+    )
     return log.sort_values(["week", "customer"], kind="stable", ignore_index=True)
 
 
@@ -150,8 +133,8 @@ class Result:
     complaints: pd.DataFrame
 
     @classmethod
-    def from_model(cls, model: RecoveryModel) -> Result:
-        """Collect a finished model's outputs."""
+    def from_model(cls, model: RecoveryModel, complaints: bool = True) -> Result:
+        """Collect a finished model's outputs (the complaint log only if asked: sweeps do not keep it)."""
         ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         ts.insert(0, "week", np.arange(len(ts)))
         by_type = {
@@ -162,7 +145,9 @@ class Result:
             ts, model.seed, model.steps, model.customers_initial, config_dict(model.config), by_type
         )
         ts = pd.concat([ts[["week", *METRICS]], weekly_rates(ts)], axis=1)
-        return cls(summary=summary, timeseries=ts, complaints=complaint_log(model))
+        return cls(
+            summary=summary, timeseries=ts, complaints=complaint_log(model) if complaints else pd.DataFrame()
+        )
 
     def save(self, directory: str | Path, dashboard: bool = True, complaints: bool = True) -> list[Path]:
         """Write summary.json, timeseries.parquet, and optionally complaints.parquet and dashboard.png."""
@@ -200,7 +185,12 @@ class Result:
         )
 
 
-def run(config: SimConfig | dict | None = None, rng: int | None = None, agents: bool = True) -> Result:
+def run(
+    config: SimConfig | dict | None = None,
+    rng: int | None = None,
+    agents: bool = True,
+    complaints: bool = True,
+) -> Result:
     """Run one simulation to its last week and return its Result.
 
     Args:
@@ -208,8 +198,9 @@ def run(config: SimConfig | dict | None = None, rng: int | None = None, agents: 
             ``{"policy": {"compensation": 1.5}}``, or None for the default scenario.
         rng: seed; overrides ``config.seed`` when given.
         agents: build the Mesa agents (results are the same without them, and faster).
+        complaints: assemble the complaint log (one row per complaint).
 
     """
     model = RecoveryModel(config, rng=rng, agents=agents)
     model.run_model()
-    return Result.from_model(model)
+    return Result.from_model(model, complaints=complaints)

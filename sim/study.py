@@ -76,7 +76,7 @@ def run_cell(cfg: SimConfig, sweep_dir: Path, cell: list[str], total: int | None
         about = {"run_id": rid, "cell": cell, "replication": replication, "seed": config.seed}
         started = time.time()
         try:
-            result = run(config, agents=cfg.study.agents)
+            result = run(config, agents=cfg.study.agents, complaints=False)
         except Exception as error:  # a run that raises must not stop the sweep
             write_json(
                 failed,

@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from sim.config import WomConf
+from sim.network import neighbours_of
 from sim.population import Population, Status
 
 
@@ -40,12 +41,10 @@ def tell_neighbours(
     n = adjacency.shape[0]
     if tellers.size == 0:
         return np.zeros(n)
-    start, stop = adjacency.indptr[tellers], adjacency.indptr[tellers + 1]
-    degree = stop - start
-    edges = np.repeat(start - np.cumsum(degree) + degree, degree) + np.arange(degree.sum())
+    neighbours, degree = neighbours_of(adjacency, tellers)
     p = np.minimum(1.0, reach * influence[tellers] / np.maximum(degree, 1))
-    told = rng.random(edges.size) < np.repeat(p, degree)
-    return np.bincount(adjacency.indices[edges[told]], minlength=n).astype(np.float64)
+    told = rng.random(neighbours.size) < np.repeat(p, degree)
+    return np.bincount(neighbours[told], minlength=n).astype(np.float64)
 
 
 def post_publicly(posters: np.ndarray, n: int, reach: int, rng: np.random.Generator) -> np.ndarray:

@@ -1,0 +1,170 @@
+"""Studies: sweeps end to end, resume, failures, reports rebuilt from files, and the statistics."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.aggregate import baselines
+from sim.stats import holm, mean_ci, paired_difference, recovery_roi
+
+BIN = Path(sys.executable).parent
+TINY = ["market.customers=150", "weeks=4"]
+
+
+def recovery_sim(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / "recovery-sim"), *args], cwd=cwd, capture_output=True, text=True, timeout=600
+    )
+
+
+def report(cwd: Path, sweep: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / "recovery-sim-report"), str(sweep)], cwd=cwd, capture_output=True, text=True, timeout=600
+    )
+
+
+def test_paired_difference_matches_a_hand_computed_case():
+    # differences 2, 3, 4: mean 3, sd 1, n 3; t(0.975, 2) = 4.302653; t = 3 / (1 / sqrt 3) = 5.196, p = 0.0351
+    d = paired_difference(np.array([3.0, 5.0, 7.0]), np.array([1.0, 2.0, 3.0]))
+    half = 4.302653 / np.sqrt(3)
+    assert d.estimate.mean == pytest.approx(3.0)
+    assert (d.estimate.low, d.estimate.high) == pytest.approx((3 - half, 3 + half), abs=1e-5)
+    assert d.p_value == pytest.approx(0.0351, abs=1e-4)
+    assert d.estimate.n == 3
+
+
+def test_holm_adjusts_step_down_and_keeps_order():
+    # sorted 0.01, 0.03, 0.04 -> x3, x2, x1 = 0.03, 0.06, 0.04 -> monotone 0.03, 0.06, 0.06
+    np.testing.assert_allclose(holm(np.array([0.01, 0.04, 0.03])), [0.03, 0.06, 0.06])
+    assert np.isnan(holm(np.array([np.nan, 0.01]))[0])
+
+
+def test_mean_ci_and_roi_on_simple_numbers():
+    e = mean_ci(np.array([1.0, 2.0, 3.0, np.nan]))
+    assert (e.mean, e.n) == (2.0, 3)
+    roi = recovery_roi(np.array([10.0, 20.0, 30.0]), np.array([5.0, 5.0, 5.0]))
+    assert roi.mean == pytest.approx(4.0)
+    assert roi.low <= 4.0 <= roi.high
+    assert np.isnan(recovery_roi(np.array([1.0, 2.0]), np.array([0.0, 0.0])).mean)  # no extra spending
+
+
+def test_baselines_are_found_within_groups():
+    cells = pd.DataFrame(
+        {"cell": [f"policy={p} network={n}" for n in ("a", "b") for p in ("none", "apology")]}
+    )
+    base = baselines(cells, {"baseline": ["policy=none"], "within": ["network"]})
+    assert base["policy=apology network=b"] == "policy=none network=b"
+    assert base["policy=none network=a"] == "policy=none network=a"
+
+
+@pytest.fixture(scope="module")
+def policy_grid(tmp_path_factory):
+    """A tiny policy_grid through the real command and the default (parallel) launcher."""
+    cwd = tmp_path_factory.mktemp("grid")
+    sweep = cwd / "sweep"
+    done = recovery_sim(
+        cwd, "experiment=policy_grid", "study.replications=2", *TINY, f"hydra.sweep.dir={sweep}"
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return cwd, sweep, done
+
+
+def test_a_study_writes_every_table_figure_and_the_report(policy_grid):
+    _, sweep, done = policy_grid
+    for name in ("runs.parquet", "weekly.parquet", "summary.csv", "paired.csv", "manifest.json", "report.md",
+                 "weekly.png", "forest.png", "frontier.png", "heatmap.png"):  # fmt: skip
+        assert (sweep / name).stat().st_size > 0, name
+    runs = pd.read_parquet(sweep / "runs.parquet")
+    assert len(runs) == 24 and (runs["status"] == "ok").all()
+    assert {"profit", "config.policy.name", "cell.policy", "cell.delegation"} <= set(runs.columns)
+    assert len(pd.read_parquet(sweep / "weekly.parquet")) == 24 * 5
+    summary = pd.read_csv(sweep / "summary.csv")
+    assert len(summary) == 12 and summary["cell"].iloc[0] == "policy=none delegation=none"
+    paired = pd.read_csv(sweep / "paired.csv")
+    assert len(paired) == 11 * 6 and (paired["baseline"] == "policy=none delegation=none").all()
+    manifest = json.loads((sweep / "manifest.json").read_text())
+    assert manifest["runs_done"] == 24 and manifest["runs_failed"] == 0 and manifest["runs_expected"] == 24
+    assert manifest["command"].startswith("recovery-sim experiment=policy_grid")
+    assert manifest["packages"]["mesa"].startswith("3.5")
+    text = (sweep / "report.md").read_text()
+    assert "Highest profit" in text and "![forest](forest.png)" in text
+    assert "24/24 runs done" in done.stderr
+
+
+def test_replication_r_has_the_same_seed_in_every_cell(policy_grid):
+    _, sweep, _ = policy_grid
+    runs = pd.read_parquet(sweep / "runs.parquet")
+    seeds = runs.groupby("cell")["seed"].apply(lambda s: tuple(sorted(s)))
+    assert seeds.nunique() == 1 and seeds.iloc[0] == (42, 43)
+
+
+def test_running_a_study_again_skips_finished_runs(policy_grid):
+    cwd, sweep, _ = policy_grid
+    before = {p.name: p.stat().st_mtime_ns for p in (sweep / "runs").glob("*.json")}
+    again = recovery_sim(
+        cwd, "experiment=policy_grid", "study.replications=2", *TINY, f"hydra.sweep.dir={sweep}",
+        "hydra/launcher=basic",
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert again.stderr.count("0 runs done, 2 already done") == 12
+    assert before == {p.name: p.stat().st_mtime_ns for p in (sweep / "runs").glob("*.json")}
+
+
+def test_the_report_rebuilds_from_the_files_alone(policy_grid, tmp_path):
+    cwd, sweep, _ = policy_grid
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    (copy / "runs").mkdir()
+    for path in (sweep / "runs").iterdir():
+        (copy / "runs" / path.name).write_bytes(path.read_bytes())
+    (copy / "multirun.yaml").write_bytes((sweep / "multirun.yaml").read_bytes())
+    done = report(cwd, copy)
+    assert done.returncode == 0, done.stderr
+    assert (copy / "summary.csv").read_text() == (sweep / "summary.csv").read_text()
+    assert (copy / "paired.csv").read_text() == (sweep / "paired.csv").read_text()
+    for path in list((copy / "runs").glob("*.json"))[:5]:  # an interrupted sweep: some runs missing
+        path.unlink()
+    assert report(cwd, copy).returncode == 0
+    assert json.loads((copy / "manifest.json").read_text())["runs_done"] == 19
+
+
+def test_a_failing_run_loses_no_other_run_and_is_reported(tmp_path):
+    sweep = tmp_path / "sweep"
+    done = recovery_sim(
+        tmp_path, "-m", "network=scale_free", "market.customers=1,150", "weeks=3", "study.replications=2",
+        "study.name=failing", 'study.baseline=["market.customers=150"]', f"hydra.sweep.dir={sweep}",
+        "hydra/launcher=basic",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    failed = list((sweep / "runs").glob("*.failed.json"))
+    assert len(failed) == 2
+    assert "market.customers gives 2 network nodes" in json.loads(failed[0].read_text())["error"]
+    manifest = json.loads((sweep / "manifest.json").read_text())
+    assert (manifest["runs_done"], manifest["runs_failed"]) == (2, 2)
+    assert "## Failed runs" in (sweep / "report.md").read_text()
+    assert (pd.read_parquet(sweep / "runs.parquet")["status"] == "failed").sum() == 2
+
+
+def test_report_refuses_a_folder_that_is_not_a_sweep(tmp_path):
+    done = report(tmp_path, tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("recovery-sim-report: error:") and "runs/" in done.stderr
+
+
+@pytest.mark.slow
+def test_the_cluster_launcher_runs_the_same_study_locally(tmp_path):
+    """hydra-submitit-launcher: submitit_local here, submitit_slurm on a cluster (same study files)."""
+    sweep = tmp_path / "sweep"
+    done = recovery_sim(
+        tmp_path, "experiment=apology_timing", "study.replications=1", *TINY, f"hydra.sweep.dir={sweep}",
+        "hydra/launcher=submitit_local",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(pd.read_csv(sweep / "summary.csv")) == 3

@@ -17,7 +17,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from sim.config import PROJECT_ROOT, ConfigError, SimConfig, to_sim_config
+from sim.config import PROJECT_ROOT, ConfigError, SimConfig, StudyKind, to_sim_config
 from sim.model import RecoveryModel
 from sim.result import Result
 from sim.study import run_cell, sweep_size, swept_keys
@@ -97,6 +97,9 @@ def main(cfg: DictConfig) -> None:
         if hydra_cfg.mode == RunMode.MULTIRUN:
             study_job(config, hydra_cfg)
             return
+        if config.study.kind is not StudyKind.grid:
+            search_study(config, run_dir)
+            return
         model = RecoveryModel(config)
     except ConfigError as error:
         fail(str(error), run_dir)
@@ -110,6 +113,17 @@ def main(cfg: DictConfig) -> None:
     result = Result.from_model(model)
     written = result.save(run_dir, dashboard=config.output.dashboard, complaints=config.output.complaints_log)
     print(headline_table(result.summary))
+    print(f"written to {run_dir}: {' '.join(p.name for p in written)}")
+
+
+def search_study(config: SimConfig, run_dir: Path) -> None:
+    """An optimisation or sensitivity study, run in this process on every core."""
+    from sim.optimise import optimise
+    from sim.sensitivity import sensitivity
+
+    study = optimise if config.study.kind is StudyKind.optimise else sensitivity
+    written = study(config, run_dir)
+    print((run_dir / "report.md").read_text().split("## Answer", 1)[-1].split("\n\n|", 1)[0].strip())
     print(f"written to {run_dir}: {' '.join(p.name for p in written)}")
 
 

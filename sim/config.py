@@ -58,6 +58,14 @@ class Apology(Enum):
     always = "always"
 
 
+class StudyKind(Enum):
+    """What a study does: sweep a grid of cells, search for the best policy, or screen parameters."""
+
+    grid = "grid"
+    optimise = "optimise"
+    sensitivity = "sensitivity"
+
+
 class NetworkKind(Enum):
     """Shapes of the customers' social network."""
 
@@ -546,6 +554,35 @@ class StudyConf:
     agents: bool = param(
         False, doc="build Mesa agents in study runs (same results, slower)", unit="flag", source="setting"
     )
+    kind: StudyKind = param(
+        StudyKind.grid, doc="grid (a Hydra sweep), optimise or sensitivity", unit="kind", source="setting"
+    )
+    trials: int = param(40, 1, doc="optimise: policies tried by the search", unit="trials", source="setting")
+    trial_replications: int = param(
+        3, 1, doc="optimise: seeds each trial is scored on (the same for all)", unit="runs", source="setting"
+    )
+    confirm_replications: int = param(
+        30, 2, doc="optimise: fresh seeds that confirm the best few", unit="runs", source="setting"
+    )
+    confirm_top: int = param(
+        3, 1, doc="optimise: how many of the best trials are confirmed", unit="trials", source="setting"
+    )
+    parameters: dict[str, list[float]] = param(
+        factory=dict, doc="sensitivity: key -> [low, high] explored", unit="ranges", source="setting"
+    )
+    trajectories: int = param(
+        10,
+        2,
+        doc="sensitivity: Morris trajectories (runs = trajectories x (keys + 1) x policies)",
+        unit="trajectories",
+        source="setting",
+    )
+    policies: list[str] = param(
+        factory=lambda: ["none", "apology", "compensation", "apology_compensation"],
+        doc="sensitivity: policy presets compared at every sampled point",
+        unit="presets",
+        source="setting",
+    )
 
 
 @dataclass
@@ -656,6 +693,32 @@ def reject_unknown_keys(node: Any, prefix: str = "") -> None:
                 raise ConfigError(f"{prefix}{key} is not a parameter: allowed {', '.join(allowed)}")
     for key in node:
         reject_unknown_keys(node._get_node(key), f"{prefix}{key}.")
+
+
+def preset(group: str, name: str) -> dict:
+    """A preset's values from configs/<group>/<name>.yaml (e.g. policy/apology), without its defaults list."""
+    path = PROJECT_ROOT / "configs" / group / f"{name}.yaml"
+    if not path.is_file():
+        allowed = ", ".join(sorted(p.stem for p in path.parent.glob("*.yaml")))
+        raise ConfigError(f"{group}={name} is not a preset: allowed {allowed}")
+    values = OmegaConf.to_container(OmegaConf.load(path))
+    values.pop("defaults", None)
+    return values
+
+
+def with_values(cfg: SimConfig, presets: dict[str, str] | None = None, **dotted: Any) -> SimConfig:
+    """A copy of ``cfg`` with presets applied (``{"policy": "apology"}``), then dotted keys set.
+
+    ``with_values(cfg, {"delegation": "full"}, **{"policy.compensation": 1.2})``
+    """
+    conf = OmegaConf.structured(cfg)
+    for group, name in (presets or {}).items():
+        conf = OmegaConf.merge(conf, {group: preset(group, name)})
+    for key, value in dotted.items():
+        if OmegaConf.select(conf, key, default=KeyError) is KeyError:
+            raise ConfigError(f"{key} is not a parameter")
+        OmegaConf.update(conf, key, value, merge=False)
+    return to_sim_config(conf)
 
 
 def to_sim_config(cfg: DictConfig | SimConfig | dict | None = None) -> SimConfig:

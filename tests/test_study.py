@@ -168,3 +168,47 @@ def test_the_cluster_launcher_runs_the_same_study_locally(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     assert len(pd.read_csv(sweep / "summary.csv")) == 3
+
+
+def test_optimise_policy_confirms_the_best_on_fresh_seeds(tmp_path):
+    done = recovery_sim(
+        tmp_path, "experiment=optimise_policy", "study.trials=4", "study.confirm_replications=3",
+        "study.confirm_top=2", "market.customers=200", "weeks=6", f"hydra.run.dir={tmp_path}/out",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = tmp_path / "out"
+    trials, confirm = pd.read_csv(out / "trials.csv"), pd.read_csv(out / "confirm.csv")
+    assert len(trials) == 4 and trials["params_compensation"].between(0, 2).all()
+    assert len(confirm) == 3 * 3  # the baseline and the two best, three fresh seeds each
+    assert confirm["seed"].min() >= 42 + 100_000  # never the seeds the search scored on
+    best = json.loads((out / "best.json").read_text())
+    assert best["delegation"] in {"none", "partial", "full"} and best["apology"] in {
+        "never",
+        "severe_only",
+        "always",
+    }
+    assert "Most profitable" in (out / "report.md").read_text() and (out / "search.png").exists()
+    assert "Most profitable" in done.stdout
+
+
+def test_sensitivity_gives_morris_indices_and_the_winner_at_every_point(tmp_path):
+    done = recovery_sim(
+        tmp_path, "experiment=sensitivity", "study.trajectories=2", "market.customers=200", "weeks=6",
+        f"hydra.run.dir={tmp_path}/out",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = tmp_path / "out"
+    points = 2 * (5 + 1)
+    assert len(pd.read_csv(out / "runs.csv")) == points * 4
+    indices = pd.read_csv(out / "indices.csv")
+    assert len(indices) == 4 * 2 * 5 and (indices["mu_star"] >= 0).all()
+    assert len(pd.read_csv(out / "winners.csv")) == points
+    assert "winning policy" in (out / "report.md").read_text()
+
+
+def test_sensitivity_refuses_malformed_ranges():
+    from sim.config import ConfigError, to_sim_config
+    from sim.sensitivity import problem
+
+    with pytest.raises(ConfigError, match=r"study.parameters.wom.negative_reach=\[15.0, 5.0\] is malformed"):
+        problem(to_sim_config({"study": {"parameters": {"wom.negative_reach": [15.0, 5.0]}}}))

@@ -591,6 +591,13 @@ class SimConfig:
 
     seed: int = param(42, 0, doc="seed of every random stream", unit="integer", source="setting")
     weeks: int = param(104, 1, doc="length of the run", unit="weeks", source="setting")
+    agents: bool = param(
+        True,
+        doc="build a Mesa agent per person (views of the arrays: results are the same "
+        "without them; turn off for very large markets)",
+        unit="flag",
+        source="setting",
+    )
     market: MarketConf = field(default_factory=MarketConf)
     customer: CustomerConf = field(default_factory=CustomerConf)
     failures: FailureConf = field(default_factory=FailureConf)

@@ -96,14 +96,15 @@ class RecoveryModel(mesa.Model):
         config: the world (``SimConfig()`` is the default scenario); a nested
             dict of overrides or a Hydra DictConfig is accepted too.
         rng: seed for this run; overrides ``config.seed`` when given.
-        agents: build a Mesa agent on a ``Network`` cell for every person. The
-            agents are views of the arrays, so results are identical without
-            them; sweeps and very large markets skip them to save setup time.
+        agents: build a Mesa agent on a ``Network`` cell for every person
+            (None: as ``config.agents`` says). The agents are views of the
+            arrays, so results are identical without them; sweeps and very
+            large markets skip them to save setup time and memory.
 
     """
 
     def __init__(
-        self, config: SimConfig | dict | None = None, rng: int | None = None, agents: bool = True
+        self, config: SimConfig | dict | None = None, rng: int | None = None, agents: bool | None = None
     ) -> None:
         cfg = to_sim_config(config)
         seed = cfg.seed if rng is None else int(rng)
@@ -126,7 +127,7 @@ class RecoveryModel(mesa.Model):
             for k in ("failures", "complaints", "churned_after_failure")
         }
 
-        if agents:
+        if cfg.agents if agents is None else agents:
             self.grid = Network(to_networkx(self.adjacency), capacity=1, random=self.random, layout=None)
             Customer.create_agents(self, nodes, [self.grid._cells[i] for i in range(nodes)], np.arange(nodes))
         desk = ComplaintDesk(

@@ -188,7 +188,7 @@ class Result:
 def run(
     config: SimConfig | dict | None = None,
     rng: int | None = None,
-    agents: bool = True,
+    agents: bool | None = None,
     complaints: bool = True,
 ) -> Result:
     """Run one simulation to its last week and return its Result.
@@ -197,7 +197,7 @@ def run(
         config: ``SimConfig()``, a nested dict of overrides such as
             ``{"policy": {"compensation": 1.5}}``, or None for the default scenario.
         rng: seed; overrides ``config.seed`` when given.
-        agents: build the Mesa agents (results are the same without them, and faster).
+        agents: build the Mesa agents (None: as ``config.agents`` says; results are the same without).
         complaints: assemble the complaint log (one row per complaint).
 
     """

@@ -56,3 +56,10 @@ def test_a_misspelt_key_is_refused(tmp_path):
     assert done.returncode != 0
     assert "compensaton" in done.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_a_large_market_can_skip_the_mesa_agents(tmp_path):
+    done = recovery_sim(tmp_path, *SMALL, "agents=false")
+    assert done.returncode == 0, done.stderr
+    [run_dir] = (tmp_path / "results" / "runs").iterdir()
+    assert json.loads((run_dir / "summary.json").read_text())["config"]["agents"] is False

@@ -1,0 +1,144 @@
+"""Speed and memory from 1,000 to 1,000,000 customers, against a floor and the per-agent reference.
+
+Usage: python benchmarks/bench_scale.py [--sizes 1000 10000 100000 1000000] [--weeks 104]
+
+Each measurement runs in a fresh process (peak memory is that process's),
+on one core, without Mesa agents (the arrays are the model; agents are views).
+- setup: network and customers; simulation: the weeks; end to end adds the summary.
+- floor: per week, one sparse neighbour update over the same network and a
+  few element-wise operations over the population: what no model of this
+  kind can avoid. The model's time / the floor's time says how much is left.
+- edges: 100,000 customers at mean degree 4, 10 and 20 (26 weeks).
+- reference: the per-agent model (sim.reference) at 10,000 customers, 5 weeks,
+  against the vectorised model on the same world, per customer-week.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+
+def floor_kernel(adjacency, weeks: int, rng: np.random.Generator) -> float:
+    """Seconds for ``weeks`` of the unavoidable work: one neighbour update, a few element-wise operations."""
+    n = adjacency.shape[0]
+    degree = np.maximum(np.asarray(adjacency.sum(axis=1)).ravel(), 1.0)
+    state = rng.random(n)
+    start = time.perf_counter()
+    for _ in range(weeks):
+        heard = adjacency @ state
+        u = rng.random(n)
+        state = np.clip(0.9 * state + 0.1 * heard / degree - 0.01 * (u < 0.05), 0.0, 1.0)
+    return time.perf_counter() - start
+
+
+def measure(customers: int, weeks: int, degree: int) -> dict:
+    """One size, in this process: setup, simulation, summary, floor, peak memory."""
+    import sim
+    from sim.config import to_sim_config
+    from sim.result import Result
+
+    cfg = to_sim_config({"market": {"customers": customers}, "weeks": weeks, "network": {"degree": degree}})
+    start = time.perf_counter()
+    model = sim.RecoveryModel(cfg, agents=False)
+    built = time.perf_counter()
+    model.run_model()
+    ran = time.perf_counter()
+    Result.from_model(model, complaints=False)
+    done = time.perf_counter()
+    floor = floor_kernel(model.adjacency, weeks, np.random.default_rng(0))
+    return {
+        "customers": customers,
+        "nodes": model.population.size,
+        "edges": model.adjacency.nnz // 2,
+        "weeks": weeks,
+        "setup": built - start,
+        "simulation": ran - built,
+        "end_to_end": done - start,
+        "floor": floor,
+        "peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
+    }
+
+
+def measure_reference(customers: int, weeks: int) -> dict:
+    """Per customer-week seconds of the per-agent reference and the vectorised model, same world."""
+    import sim
+    from sim.reference import ReferenceModel, docking_config
+
+    cfg = docking_config(**{"market.customers": customers, "weeks": weeks})
+    reference = ReferenceModel(cfg, rng=1)
+    start = time.perf_counter()
+    reference.run_model()
+    per_agent = time.perf_counter() - start
+    model = sim.RecoveryModel(cfg, rng=1, agents=False)
+    start = time.perf_counter()
+    model.run_model()
+    vectorised = time.perf_counter() - start
+    return {"customers": customers, "weeks": weeks, "reference": per_agent, "vectorised": vectorised}
+
+
+def in_fresh_process(kind: str, *args: int) -> dict:
+    """Run one measurement in a new interpreter and read back its JSON line."""
+    code = f"import json, bench_scale as b; print(json.dumps(b.{kind}(*{args!r})))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=sys.path[0], capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000])
+    parser.add_argument("--weeks", type=int, default=104)
+    args = parser.parse_args()
+    import numpy
+    import scipy
+
+    print(
+        f"machine: {platform.machine()} {platform.processor()}; Python {platform.python_version()}, "
+        f"NumPy {numpy.__version__}, SciPy {scipy.__version__}; one core, no Mesa agents\n"
+    )
+    print(f"### Customers ({args.weeks} weeks, mean degree 10)\n")
+    print(
+        "| customers | nodes | edges | setup s | simulation s | end to end s | customer-weeks/s | floor s | "
+        "model / floor | peak memory GB |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for size in args.sizes:
+        r = in_fresh_process("measure", size, args.weeks, 10)
+        print(
+            f"| {size:,} | {r['nodes']:,} | {r['edges']:,} | {r['setup']:.2f} | {r['simulation']:.2f} | "
+            f"{r['end_to_end']:.2f} | {size * args.weeks / r['simulation'] / 1e6:.2f} M | {r['floor']:.2f} | "
+            f"{r['simulation'] / r['floor']:.1f} | {r['peak_gb']:.2f} |",
+            flush=True,
+        )
+    print("\n### Edges (100,000 customers, 26 weeks)\n")
+    print("| mean degree | edges | simulation s | floor s |")
+    print("|---|---|---|---|")
+    for degree in (4, 10, 20):
+        r = in_fresh_process("measure", 100_000, 26, degree)
+        print(f"| {degree} | {r['edges']:,} | {r['simulation']:.2f} | {r['floor']:.2f} |", flush=True)
+    r = in_fresh_process("measure_reference", 10_000, 5)
+    print("\n### Per-agent reference (10,000 customers, 5 weeks, same world)\n")
+    print("| model | seconds | per customer-week µs | vectorised speed-up |")
+    print("|---|---|---|---|")
+    cw = r["customers"] * r["weeks"]
+    print(
+        f"| per-agent reference (sim.reference) | {r['reference']:.2f} | {r['reference'] / cw * 1e6:.1f} "
+        "| 1 |"
+    )
+    print(
+        f"| vectorised (sim.model) | {r['vectorised']:.3f} | {r['vectorised'] / cw * 1e6:.2f} | "
+        f"{r['reference'] / r['vectorised']:.0f}x |"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -21,7 +21,7 @@ import yaml
 
 from sim.config import PROJECT_ROOT
 from sim.stats import holm, mean_ci, paired_difference, recovery_roi
-from sim.study import write_atomically, write_json
+from sim.study import write_json, write_table
 
 PACKAGES = (
     "recovery-sim",
@@ -287,18 +287,9 @@ def aggregate(sweep_dir: Path) -> list[Path]:
         else pd.DataFrame()
     )
     info = manifest(sweep_dir, ok, failed, len(cells), study.get("replications", 1))
-    written = []
-    tables = {
-        "runs.parquet": lambda p: runs.to_parquet(p, index=False),
-        "weekly.parquet": lambda p: weekly.to_parquet(p, index=False),
-        "summary.csv": lambda p: summary.to_csv(p, index=False),
-        "paired.csv": lambda p: paired.to_csv(p, index=False),
-    }
-    for name, write in tables.items():
-        write_atomically(sweep_dir / name, write)
-        written.append(sweep_dir / name)
-    write_json(sweep_dir / "manifest.json", info)
-    written.append(sweep_dir / "manifest.json")
+    tables = {"runs.parquet": runs, "weekly.parquet": weekly, "summary.csv": summary, "paired.csv": paired}
+    written = [write_table(sweep_dir / name, frame) for name, frame in tables.items()]
+    written.append(write_json(sweep_dir / "manifest.json", info))
     figures = draw_study_figures(sweep_dir, study, summary, paired, weekly, cells) if ok else []
     written += figures
     written.append(write_report(sweep_dir, study, summary, paired, runs, info, figures))

@@ -24,7 +24,7 @@ import pandas as pd  # noqa: E402
 from sim.config import SimConfig, with_values  # noqa: E402
 from sim.parallel import run_many  # noqa: E402
 from sim.stats import mean_ci, paired_difference  # noqa: E402
-from sim.study import write_atomically, write_json  # noqa: E402
+from sim.study import write_json, write_table, write_text  # noqa: E402
 
 APOLOGY = ("never", "severe_only", "always")
 DELEGATION = ("none", "partial", "full")
@@ -212,9 +212,7 @@ def write_report(out: Path, cfg: SimConfig, found: list[dict]) -> Path:
         "Files: trials.csv (every search trial), confirm.csv (every confirmation run), best.json.",
         "",
     ]
-    path = out / "report.md"
-    write_atomically(path, lambda p: p.write_text("\n".join(lines)))
-    return path
+    return write_text(out / "report.md", "\n".join(lines))
 
 
 def optimise(cfg: SimConfig, out: Path) -> list[Path]:
@@ -222,19 +220,14 @@ def optimise(cfg: SimConfig, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     study = search(cfg)
     trials = study.trials_dataframe()
-    write_atomically(out / "trials.csv", lambda p: trials.to_csv(p, index=False))
     runs, candidates = confirm(cfg, study)
-    write_atomically(out / "confirm.csv", lambda p: runs.to_csv(p, index=False))
     found = verdicts(runs, candidates)
     best = max(found[1:], key=lambda r: r["profit_mean"])
-    write_json(
-        out / "best.json",
-        {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in best.items()},
-    )
+    finite = {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in best.items()}
     return [
-        out / "trials.csv",
-        out / "confirm.csv",
-        out / "best.json",
+        write_table(out / "trials.csv", trials),
+        write_table(out / "confirm.csv", runs),
+        write_json(out / "best.json", finite),
         draw(trials, out / "search.png"),
         write_report(out, cfg, found),
     ]

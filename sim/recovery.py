@@ -268,7 +268,7 @@ class ComplaintDesk:
         self.queue = self.queue.append(new.take(~at_once))
 
         gone = pop.status[self.queue["customer"]] != Status.ACTIVE
-        abandoned = self._abandon(self.queue.take(gone), week, pop)
+        abandoned = self._abandon(self.queue.take(gone), pop)
         self.queue = self.queue.take(~gone)
 
         capacity = weekly_capacity(self.firm, week)
@@ -346,7 +346,7 @@ class ComplaintDesk:
         closed.posters = c[u_post < post_rate * calm]
         return closed
 
-    def _abandon(self, cases: Cases, week: int, pop: Population) -> Closed:
+    def _abandon(self, cases: Cases, pop: Population) -> Closed:
         """Cases whose customer left while waiting: closed unresolved, nothing paid."""
         np.subtract.at(pop.open_cases, cases["customer"], 1)
         return unanswered(cases, OUTCOME_ABANDONED)

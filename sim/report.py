@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.stats import paired_difference
-from sim.study import write_atomically
+from sim.study import write_text
 
 LABELS = {
     "profit": "profit",
@@ -181,6 +181,4 @@ def write_report(
         f"- rebuild this report from the run files: `recovery-sim-report {sweep_dir}`",
         "",
     ]
-    path = sweep_dir / "report.md"
-    write_atomically(path, lambda p: p.write_text("\n".join(lines)))
-    return path
+    return write_text(sweep_dir / "report.md", "\n".join(lines))

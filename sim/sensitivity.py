@@ -22,7 +22,7 @@ from SALib.sample import morris as morris_sample  # noqa: E402
 
 from sim.config import ConfigError, SimConfig, with_values  # noqa: E402
 from sim.parallel import run_many  # noqa: E402
-from sim.study import write_atomically  # noqa: E402
+from sim.study import write_table, write_text  # noqa: E402
 
 OUTPUTS = ("profit", "churn_rate")
 
@@ -159,9 +159,7 @@ def write_report(out: Path, cfg: SimConfig, spec: dict, table: pd.DataFrame, won
         "and policy), winners.csv (the winning policy at each point).",
         "",
     ]
-    path = out / "report.md"
-    write_atomically(path, lambda p: p.write_text("\n".join(lines)))
-    return path
+    return write_text(out / "report.md", "\n".join(lines))
 
 
 def sensitivity(cfg: SimConfig, out: Path) -> list[Path]:
@@ -171,12 +169,10 @@ def sensitivity(cfg: SimConfig, out: Path) -> list[Path]:
     runs = sample_runs(cfg, spec)
     table = indices(spec, runs, cfg.study.policies)
     won = winners(runs, spec["names"])
-    for name, frame in (("runs.csv", runs), ("indices.csv", table), ("winners.csv", won)):
-        write_atomically(out / name, lambda p, f=frame: f.to_csv(p, index=False))
     return [
-        out / "runs.csv",
-        out / "indices.csv",
-        out / "winners.csv",
+        write_table(out / "runs.csv", runs),
+        write_table(out / "indices.csv", table),
+        write_table(out / "winners.csv", won),
         draw(table, cfg.study.policies, out / "indices.png"),
         write_report(out, cfg, spec, table, won),
     ]

@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import math
 import os
 import sys
 import time
@@ -27,6 +26,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import yaml
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
@@ -56,9 +56,24 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
     os.replace(temporary, path)
 
 
-def write_json(path: Path, record: dict) -> None:
+def write_json(path: Path, record: dict) -> Path:
     """A JSON record, written atomically."""
-    write_atomically(path, lambda p: p.write_text(json.dumps(record, indent=1, allow_nan=False) + "\n"))
+    return write_text(path, json.dumps(record, indent=1, allow_nan=False) + "\n")
+
+
+def write_text(path: Path, text: str) -> Path:
+    """A text file (a report), written atomically."""
+    write_atomically(path, lambda p: p.write_text(text))
+    return path
+
+
+def write_table(path: Path, frame: pd.DataFrame) -> Path:
+    """A table as CSV or Parquet by the file's suffix, written atomically, without the index."""
+    if path.suffix == ".csv":
+        write_atomically(path, lambda p: frame.to_csv(p, index=False))
+    else:
+        write_atomically(path, lambda p: frame.to_parquet(p, index=False))
+    return path
 
 
 def run_cell(cfg: SimConfig, sweep_dir: Path, cell: list[str], total: int | None) -> dict[str, int]:
@@ -90,8 +105,7 @@ def run_cell(cfg: SimConfig, sweep_dir: Path, cell: list[str], total: int | None
             )
             counts["failed"] += 1
         else:
-            weekly = result.timeseries
-            write_atomically(runs / f"{rid}.parquet", lambda p, w=weekly: w.to_parquet(p, index=False))
+            write_table(runs / f"{rid}.parquet", result.timeseries)
             write_json(
                 record,
                 {
@@ -153,7 +167,7 @@ def sweep_size(sweeper_params: dict | None, replications: int) -> int | None:
         if "(" in text:  # range(), choice(), interval(): not counted here
             return None
         cells *= len(text.split(","))
-    return cells * replications if math.isfinite(cells) else None
+    return cells * replications
 
 
 class AggregateAtEnd(Callback):

@@ -86,8 +86,10 @@ def build_network(conf: NetworkConf, nodes: int, rng: np.random.Generator) -> sp
 
 
 def adjacency(graph: nx.Graph) -> sp.csr_matrix:
-    """Symmetric 0/1 CSR matrix in node order 0..n-1."""
-    matrix = nx.to_scipy_sparse_array(graph, nodelist=range(graph.number_of_nodes()), format="csr")
+    """Symmetric 0/1 CSR matrix in node order 0..n-1 (edge weights, if any, are ignored: a tie is a tie)."""
+    matrix = nx.to_scipy_sparse_array(
+        graph, nodelist=range(graph.number_of_nodes()), weight=None, format="csr"
+    )
     return sp.csr_matrix(matrix, dtype=np.float64)
 
 

@@ -47,6 +47,25 @@ def tell_neighbours(
     return np.bincount(neighbours[told], minlength=n).astype(np.float64)
 
 
+def cascade(
+    adjacency: sp.csr_matrix, seeds: np.ndarray, reach: float, influence: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Who ends up hearing a story when everyone who hears it retells it once (an independent cascade).
+
+    The model itself lets only people with an experience of their own tell;
+    this one-shot cascade exists to dock the telling rule against peer
+    libraries (sim/docking.py).
+    """
+    informed = np.zeros(adjacency.shape[0], dtype=bool)
+    informed[seeds] = True
+    tellers = np.asarray(seeds)
+    while tellers.size:
+        heard = tell_neighbours(adjacency, tellers, reach, influence, rng)
+        tellers = np.flatnonzero((heard > 0) & ~informed)
+        informed[tellers] = True
+    return informed
+
+
 def post_publicly(posters: np.ndarray, n: int, reach: int, rng: np.random.Generator) -> np.ndarray:
     """Readers per node of this week's public posts (random people across the market)."""
     readers = rng.integers(0, n, size=posters.size * reach)

@@ -64,3 +64,27 @@ def test_the_reference_is_a_mesa_model_of_per_customer_agents():
     model.run_model()
     assert len(model.agents_by_type[Shopper]) == 100 and model.steps == 2
     assert set(model.summary()) >= {"profit", "churn_rate", "complaints"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("p", [0.1, 0.2, 0.3])
+def test_word_of_mouth_spreads_like_ndlib_independent_cascades(p):
+    """On Zachary's karate club, final reach of a one-shot cascade: same distribution (KS, Bonferroni 1%)."""
+    import networkx as nx
+
+    from sim.docking import compare
+
+    result = compare(nx.karate_club_graph(), p, start=0, runs=500)
+    assert result["ks_p"] > 0.01 / 3, result
+
+
+@pytest.mark.slow
+def test_the_cascade_docking_can_tell_a_different_spread():
+    import networkx as nx
+
+    from sim.docking import reach_of_model, reach_of_ndlib
+
+    graph = nx.karate_club_graph()
+    assert (
+        stats.ks_2samp(reach_of_model(graph, 0.3, 0, 500), reach_of_ndlib(graph, 0.2, 0, 500)).pvalue < 1e-6
+    )

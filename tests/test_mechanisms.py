@@ -331,3 +331,10 @@ def test_week_draws_give_the_same_numbers_to_a_node_whoever_else_asks():
     one, two = WeekDraws(spawn_streams(3), 100), WeekDraws(spawn_streams(3), 100)
     assert np.array_equal(one("complain", np.array([7, 40])), two("complain", np.arange(100))[[7, 40]])
     assert not np.array_equal(one("complain", np.arange(100)), one("outcome", np.arange(100)))
+
+
+def test_weighted_graphs_become_plain_ties():
+    graph = nx.Graph()
+    graph.add_edge(0, 1, weight=5.0)
+    graph.add_edge(1, 2, weight=0.5)
+    assert adjacency(graph).toarray().tolist() == [[0, 1, 0], [1, 0, 1], [0, 1, 0]]

@@ -20,8 +20,8 @@ import pandas as pd
 import yaml
 
 from sim.config import PROJECT_ROOT
+from sim.files import write_json, write_table
 from sim.stats import holm, mean_ci, paired_difference, recovery_roi
-from sim.study import write_json, write_table
 
 PACKAGES = (
     "recovery-sim",

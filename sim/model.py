@@ -27,6 +27,7 @@ from sim.churn import (
 )
 from sim.complaints import decide_to_complain, notify_proactively
 from sim.config import NetworkKind, SimConfig, to_sim_config
+from sim.failure_log import FailureLog
 from sim.failures import NO_FAILURE, Catalogue, draw_failures, failure_rates
 from sim.network import build_network, to_networkx
 from sim.population import Experience, Status, draw_population
@@ -121,6 +122,7 @@ class RecoveryModel(mesa.Model):
         self.population = draw_population(nodes, customers, cfg.customer, cfg.firm, self.streams["traits"])
         self.customers_initial = customers
         self.catalogue = Catalogue.from_config(cfg.failures)
+        self.failure_log = FailureLog(nodes)
         self.complaints_logged = np.zeros(len(self.catalogue.names))
         self.by_failure_type = {
             k: np.zeros(len(self.catalogue.names), dtype=np.int64)
@@ -162,6 +164,7 @@ class RecoveryModel(mesa.Model):
         # 1-2. purchases, and the failures some of them meet
         buyers = decide_to_buy(pop, active, cfg.market, u("buy", active))
         basket = basket_value(pop, buyers, cfg.market, u("basket", buyers))
+        self.failure_log.bought(buyers, week)
         rates = failure_rates(self.catalogue, self.complaints_logged, cfg.firm)
         kind, severity, loss = draw_failures(
             basket,
@@ -191,6 +194,7 @@ class RecoveryModel(mesa.Model):
             cfg.firm.complaint_ease,
             u("complain", failed),
         )
+        rows = self.failure_log.add(failed, week, kind, severity, complain)
         pop.failures_seen[failed] += 1
         pop.last_failure_week[failed] = week
         pop.last_failure_kind[failed] = kind
@@ -216,6 +220,7 @@ class RecoveryModel(mesa.Model):
         pop.open_cases[who] += 1
         new = Cases.new(
             customer=who,
+            record=rows[complain],
             week=np.full(who.size, week),
             kind=kind[complain],
             severity=severity[complain],
@@ -226,6 +231,8 @@ class RecoveryModel(mesa.Model):
             **{f"u_{name}": u(name, who) for name in RECOVERY_DRAWS},
         )
         closed, abandoned, chases = desk.handle(week, new, pop)
+        for answered in (closed, abandoned):
+            self.failure_log.settle(answered.cases["record"], answered.experience)
         self.closed_log += [closed, abandoned]
 
         # 5. churn

@@ -22,9 +22,9 @@ import optuna  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.config import SimConfig, with_values  # noqa: E402
+from sim.files import write_json, write_table, write_text  # noqa: E402
 from sim.parallel import run_many  # noqa: E402
 from sim.stats import mean_ci, paired_difference  # noqa: E402
-from sim.study import write_json, write_table, write_text  # noqa: E402
 
 APOLOGY = ("never", "severe_only", "always")
 DELEGATION = ("none", "partial", "full")

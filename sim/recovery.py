@@ -22,6 +22,7 @@ from sim.population import Experience, Population, Status
 
 CASE_FIELDS: dict[str, type] = {
     "customer": np.int64,
+    "record": np.int64,  # the row in the model's failure log
     "week": np.int32,
     "kind": np.int16,
     "severity": np.float64,
@@ -89,6 +90,7 @@ class Closed:
     within_target: np.ndarray
     investigated: np.ndarray
     budget_denied: np.ndarray
+    experience: np.ndarray  # Experience code, or -1 while still open
     praise: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     blame: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     posters: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
@@ -111,6 +113,7 @@ def unanswered(cases: Cases, outcome: int) -> Closed:
         within_target=none,
         investigated=none,
         budget_denied=none,
+        experience=np.full(n, Experience.UNRESOLVED if outcome == OUTCOME_ABANDONED else -1),
     )
 
 
@@ -303,7 +306,7 @@ class ComplaintDesk:
         )
         satisfied = cases["u_outcome"] < p
         quick = days <= firm.response_target_days
-        self._settle(cases, satisfied, quick, pop)
+        experience = self._settle(cases, satisfied, quick, pop)
         closed = Closed(
             cases=cases,
             first_contact=first_contact,
@@ -314,11 +317,12 @@ class ComplaintDesk:
             within_target=quick,
             investigated=investigated,
             budget_denied=(wanted > 0) & (money == 0),
+            experience=experience,
         )
         return self._talk(closed, satisfied)
 
-    def _settle(self, cases: Cases, satisfied: np.ndarray, quick: np.ndarray, pop: Population) -> None:
-        """Move each complainant's satisfaction and churn risk by the outcome."""
+    def _settle(self, cases: Cases, satisfied: np.ndarray, quick: np.ndarray, pop: Population) -> np.ndarray:
+        """Move each complainant's satisfaction and churn risk by the outcome; return how each case ended."""
         conf = self.outcome
         c = cases["customer"]
         s, pre = pop.satisfaction[c], cases["pre_satisfaction"]
@@ -334,6 +338,7 @@ class ComplaintDesk:
         )
         add_grievance(pop, c, cases["severity"], experience, self.curve, self.grievance_decay)
         np.subtract.at(pop.open_cases, c, 1)
+        return experience
 
     def _talk(self, closed: Closed, satisfied: np.ndarray) -> Closed:
         """Satisfied complainants may praise the firm; the others tell, and some post publicly."""

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.files import write_text
 from sim.stats import paired_difference
-from sim.study import write_text
 
 LABELS = {
     "profit": "profit",

@@ -8,15 +8,14 @@ renamed, so a crash never leaves a half-written result.
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sim.config import SimConfig, config_dict
+from sim.files import write_atomically, write_json, write_table
 from sim.model import FLOWS, METRICS, RecoveryModel
 from sim.recovery import OUTCOME_ABANDONED, OUTCOME_NAMES, OUTCOME_OPEN, unanswered
 
@@ -126,15 +125,16 @@ def complaint_log(model: RecoveryModel) -> pd.DataFrame:
 
 @dataclass
 class Result:
-    """The summary, the weekly time series and the complaint log of one run."""
+    """The summary, the weekly time series, the complaint log and the failure log of one run."""
 
     summary: dict
     timeseries: pd.DataFrame
     complaints: pd.DataFrame
+    failures: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def from_model(cls, model: RecoveryModel, complaints: bool = True) -> Result:
-        """Collect a finished model's outputs (the complaint log only if asked: sweeps do not keep it)."""
+        """Collect a finished model's outputs (the complaint and failure logs only if asked)."""
         ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         ts.insert(0, "week", np.arange(len(ts)))
         by_type = {
@@ -145,33 +145,27 @@ class Result:
             ts, model.seed, model.steps, model.customers_initial, config_dict(model.config), by_type
         )
         ts = pd.concat([ts[["week", *METRICS]], weekly_rates(ts)], axis=1)
-        return cls(
-            summary=summary, timeseries=ts, complaints=complaint_log(model) if complaints else pd.DataFrame()
-        )
+        if not complaints:
+            return cls(summary=summary, timeseries=ts, complaints=pd.DataFrame())
+        failures = model.failure_log.frame(model.catalogue.names, model.config.churn.attribution_weeks)
+        return cls(summary=summary, timeseries=ts, complaints=complaint_log(model), failures=failures)
 
     def save(self, directory: str | Path, dashboard: bool = True, complaints: bool = True) -> list[Path]:
-        """Write summary.json, timeseries.parquet, and optionally complaints.parquet and dashboard.png."""
+        """Write summary.json, timeseries.parquet; optionally both logs and dashboard.png."""
         from sim.dashboard import draw_dashboard
 
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        writers: dict[str, Callable[[Path], None]] = {
-            "summary.json": lambda p: p.write_text(
-                json.dumps(self.summary, indent=2, allow_nan=False) + "\n"
-            ),
-            "timeseries.parquet": lambda p: self.timeseries.to_parquet(p, index=False),
-        }
+        written = [
+            write_json(directory / "summary.json", self.summary),
+            write_table(directory / "timeseries.parquet", self.timeseries),
+        ]
         if complaints:
-            writers["complaints.parquet"] = lambda p: self.complaints.to_parquet(p, index=False)
+            written.append(write_table(directory / "complaints.parquet", self.complaints))
+            written.append(write_table(directory / "failures.parquet", self.failures))
         if dashboard:
-            writers["dashboard.png"] = lambda p: draw_dashboard(self, p)
-        written = []
-        for name, write in writers.items():
-            final = directory / name
-            temporary = directory / f".{name}.partial"
-            write(temporary)
-            os.replace(temporary, final)
-            written.append(final)
+            write_atomically(directory / "dashboard.png", lambda p: draw_dashboard(self, p))
+            written.append(directory / "dashboard.png")
         return written
 
     @classmethod
@@ -182,6 +176,7 @@ class Result:
             summary=json.loads((directory / "summary.json").read_text()),
             timeseries=pd.read_parquet(directory / "timeseries.parquet"),
             complaints=pd.read_parquet(directory / "complaints.parquet"),
+            failures=pd.read_parquet(directory / "failures.parquet"),
         )
 
 

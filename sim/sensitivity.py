@@ -21,8 +21,8 @@ from SALib.analyze import morris as morris_analyze  # noqa: E402
 from SALib.sample import morris as morris_sample  # noqa: E402
 
 from sim.config import ConfigError, SimConfig, with_values  # noqa: E402
+from sim.files import write_table, write_text  # noqa: E402
 from sim.parallel import run_many  # noqa: E402
-from sim.study import write_table, write_text  # noqa: E402
 
 OUTPUTS = ("profit", "churn_rate")
 

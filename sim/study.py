@@ -19,19 +19,17 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import sys
 import time
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
 import yaml
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from sim.config import SimConfig, config_dict
+from sim.files import write_json, write_table
 from sim.result import run
 
 
@@ -47,33 +45,6 @@ def run_id(cfg: SimConfig) -> str:
     """A short, stable hash of the resolved world and seed."""
     text = json.dumps(world_of(cfg), sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through a temporary file in the same folder, then rename: readers never see half a file."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    write(temporary)
-    os.replace(temporary, path)
-
-
-def write_json(path: Path, record: dict) -> Path:
-    """A JSON record, written atomically."""
-    return write_text(path, json.dumps(record, indent=1, allow_nan=False) + "\n")
-
-
-def write_text(path: Path, text: str) -> Path:
-    """A text file (a report), written atomically."""
-    write_atomically(path, lambda p: p.write_text(text))
-    return path
-
-
-def write_table(path: Path, frame: pd.DataFrame) -> Path:
-    """A table as CSV or Parquet by the file's suffix, written atomically, without the index."""
-    if path.suffix == ".csv":
-        write_atomically(path, lambda p: frame.to_csv(p, index=False))
-    else:
-        write_atomically(path, lambda p: frame.to_parquet(p, index=False))
-    return path
 
 
 def run_cell(cfg: SimConfig, sweep_dir: Path, cell: list[str], total: int | None) -> dict[str, int]:

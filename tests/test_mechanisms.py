@@ -145,6 +145,7 @@ def cases(kind, severity, loss):
     zeros = np.zeros(n)
     return Cases.new(
         customer=np.arange(n),
+        record=np.arange(n),
         week=np.ones(n),
         kind=np.array(kind),
         severity=np.array(severity),

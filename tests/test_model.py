@@ -234,3 +234,32 @@ def test_results_are_identical_without_mesa_agents(tmp_path):
     run(small(), rng=21, agents=False).save(tmp_path / "without", dashboard=False)
     for file in ("summary.json", "timeseries.parquet", "complaints.parquet"):
         assert (tmp_path / "with" / file).read_bytes() == (tmp_path / "without" / file).read_bytes(), file
+
+
+def test_the_failure_log_records_every_failure_its_ending_and_the_next_purchase(busy):
+    log = busy.failures
+    assert len(log) == busy.summary["failures"]
+    endings = log["ending"].value_counts()
+    assert endings.get("silent", 0) == busy.summary["silent_failures"]
+    assert endings.drop("silent", errors="ignore").sum() == busy.summary["complaints"]
+    answered = (
+        busy.summary["recovery_satisfied"] + busy.summary["recovery_dissatisfied"] + busy.summary["abandoned"]
+    )
+    assert endings.get("pending", 0) == busy.summary["complaints"] - answered
+    came_back = log[log["next_purchase_week"] >= 0]
+    assert (came_back["next_purchase_week"] > came_back["week"]).all()
+    assert log["repurchased"].any() and not log["repurchased"].all()
+
+
+def test_failure_log_closes_a_failure_at_the_next_purchase_only():
+    from sim.failure_log import FailureLog
+
+    log = FailureLog(5)
+    log.bought(np.array([0, 1]), 1)  # no failure yet: nothing to close
+    rows = log.add(np.array([0, 1]), 1, np.array([0, 1]), np.array([0.2, 0.7]), np.array([False, True]))
+    log.bought(np.array([0]), 3)
+    log.settle(rows[1:], np.array([3]))
+    frame = log.frame(("late", "defect"), horizon=26)
+    assert frame["next_purchase_week"].tolist() == [3, -1]
+    assert frame["ending"].tolist() == ["silent", "resolved_quickly"]
+    assert frame["repurchased"].tolist() == [True, False]

@@ -518,7 +518,9 @@ class OutputConf:
     """What a command-line run writes besides the tables."""
 
     dashboard: bool = param(True, doc="write dashboard.png", unit="flag", source="setting")
-    complaints_log: bool = param(True, doc="write complaints.parquet and failures.parquet", unit="flag", source="setting")
+    complaints_log: bool = param(
+        True, doc="write complaints.parquet and failures.parquet", unit="flag", source="setting"
+    )
 
 
 def default_study_metrics() -> list[str]:

@@ -127,6 +127,14 @@ def table(summary: pd.DataFrame, metrics: list[str]) -> list[str]:
     return lines
 
 
+def span(runs: pd.DataFrame, column: str) -> str:
+    """'10,000', or '17 to 10,000' when the cells differ (e.g. networks of different sizes)."""
+    if runs.empty or column not in runs:
+        return "?"
+    low, high = runs[column].min(), runs[column].max()
+    return f"{low:,.0f}" if low == high else f"{low:,.0f} to {high:,.0f}"
+
+
 def write_report(
     sweep_dir: Path,
     study: dict,
@@ -139,13 +147,12 @@ def write_report(
     """Write report.md into the sweep folder."""
     metrics = [m for m in study.get("metrics", []) if f"{m}_mean" in summary.columns]
     ok = runs[runs["status"] == "ok"]
-    config = ok.iloc[0] if not ok.empty else pd.Series(dtype=object)
     lines = [
         f"# Study `{study.get('name', sweep_dir.parent.name)}`",
         "",
         f"{len(summary)} cells × {study.get('replications', '?')} paired replications "
         f"({info['runs_done']} runs done, {info['runs_failed']} failed, {info['runs_expected']} planned); "
-        f"{config.get('customers_initial', '?')} customers at the start, {config.get('weeks', '?')} weeks. "
+        f"{span(ok, 'customers_initial')} customers at the start, {span(ok, 'weeks')} weeks. "
         f"Every cell ran on the same seeds, so cells are compared replication by replication. "
         f"Baseline: `{' '.join(study.get('baseline', []))}`"
         + (f", compared within each {', '.join(study['within'])}." if study.get("within") else "."),

@@ -58,8 +58,8 @@ def paired_difference(cell: np.ndarray, baseline: np.ndarray) -> PairedDifferenc
     estimate = mean_ci(diff)
     if diff.size < 2:
         p = np.nan
-    elif np.all(diff == diff[0]):
-        p = 1.0 if diff[0] == 0 else 0.0
+    elif np.allclose(diff, diff[0], rtol=1e-12, atol=1e-9):  # no spread: the t-test is undefined
+        p = 1.0 if np.isclose(diff[0], 0.0, atol=1e-9) else 0.0
     else:
         p = float(stats.ttest_rel(cell[keep], baseline[keep]).pvalue)
     return PairedDifference(estimate, p)

@@ -15,7 +15,6 @@ def acquire(
     firm: FirmConf,
     wom: WomConf,
     u: np.ndarray,
-    week: int,
 ) -> np.ndarray:
     """The prospects (node indices) who become customers this week; ``u`` is aligned with ``prospects``.
 
@@ -26,7 +25,7 @@ def acquire(
     promise = np.exp(firm.promise_acquisition_effect * (firm.promise_level - 0.5))
     hazard = market.marketing_rate * promise * np.exp(wom.attitude_slope * pop.attitude[prospects])
     joined = prospects[u < -np.expm1(-hazard)]
-    welcome(pop, joined, week)
+    welcome(pop, joined)
     return joined
 
 
@@ -40,19 +39,18 @@ def due_for_winback(pop: Population, firm: FirmConf, week: int) -> np.ndarray:
 
 
 def win_back(
-    pop: Population, offered: np.ndarray, market: MarketConf, firm: FirmConf, u: np.ndarray, week: int
+    pop: Population, offered: np.ndarray, market: MarketConf, firm: FirmConf, u: np.ndarray
 ) -> np.ndarray:
     """The offered leavers who accept and come back (S6); ``u`` is aligned with ``offered``."""
     accept = firm.winback_response * min(1.0, firm.winback_offer / max(market.basket_mean, 1e-9))
     back = offered[u < accept]
-    welcome(pop, back, week)
+    welcome(pop, back)
     return back
 
 
-def welcome(pop: Population, joined: np.ndarray, week: int) -> None:
+def welcome(pop: Population, joined: np.ndarray) -> None:
     """Make ``joined`` active customers with a fresh start."""
     pop.status[joined] = Status.ACTIVE
     pop.satisfaction[joined] = pop.start_satisfaction[joined]
-    pop.joined_week[joined] = week
     pop.grievance[joined] = 0.0
     pop.attitude[joined] = 0.0

@@ -123,7 +123,6 @@ class RecoveryModel(mesa.Model):
         self.customers_initial = customers
         self.catalogue = Catalogue.from_config(cfg.failures)
         self.failure_log = FailureLog(nodes)
-        self.complaints_logged = np.zeros(len(self.catalogue.names))
         self.by_failure_type = {
             k: np.zeros(len(self.catalogue.names), dtype=np.int64)
             for k in ("failures", "complaints", "churned_after_failure")
@@ -165,7 +164,7 @@ class RecoveryModel(mesa.Model):
         buyers = decide_to_buy(pop, active, cfg.market, u("buy", active))
         basket = basket_value(pop, buyers, cfg.market, u("basket", buyers))
         self.failure_log.bought(buyers, week)
-        rates = failure_rates(self.catalogue, self.complaints_logged, cfg.firm)
+        rates = failure_rates(self.catalogue, self.by_failure_type["complaints"], cfg.firm)
         kind, severity, loss = draw_failures(
             basket,
             rates,
@@ -210,10 +209,10 @@ class RecoveryModel(mesa.Model):
             desk.grievance_decay,
         )
         types = len(self.catalogue.names)
-        complained_about = np.bincount(kind[complain], minlength=types)
-        self.complaints_logged += complained_about
         self.by_failure_type["failures"] += np.bincount(kind, minlength=types)
-        self.by_failure_type["complaints"] += complained_about
+        self.by_failure_type["complaints"] += np.bincount(
+            kind[complain], minlength=types
+        )  # what learning uses
 
         # 4. complaints handled: frontline, escalation queue, remedies, outcomes
         who = failed[complain]
@@ -266,9 +265,9 @@ class RecoveryModel(mesa.Model):
 
         # 7. acquisition and win-back
         prospects = np.flatnonzero(pop.status == Status.PROSPECT)
-        joined = acquire(pop, prospects, cfg.market, cfg.firm, wom, u("acquire", prospects), week)
+        joined = acquire(pop, prospects, cfg.market, cfg.firm, wom, u("acquire", prospects))
         offered = due_for_winback(pop, cfg.firm, week)
-        back = win_back(pop, offered, cfg.market, cfg.firm, u("winback", offered), week)
+        back = win_back(pop, offered, cfg.market, cfg.firm, u("winback", offered))
 
         # 8. books and metrics
         first = closed.first_contact

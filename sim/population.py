@@ -51,7 +51,6 @@ class Population:
     last_failure_kind: np.ndarray
     last_failure_complained: np.ndarray
     open_cases: np.ndarray
-    joined_week: np.ndarray
     churn_week: np.ndarray
 
     @property
@@ -98,6 +97,5 @@ def draw_population(
         last_failure_kind=never.astype(np.int16),
         last_failure_complained=np.zeros(nodes, dtype=bool),
         open_cases=np.zeros(nodes, dtype=np.int16),
-        joined_week=np.where(status == Status.ACTIVE, 0, -1).astype(np.int32),
         churn_week=never.copy(),
     )

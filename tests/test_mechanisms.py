@@ -268,9 +268,7 @@ def test_good_news_and_a_bolder_promise_raise_acquisition():
         pop.status[:] = Status.PROSPECT
         pop.attitude[:] = attitude
         firm = FirmConf(promise_level=promise)
-        return acquire(
-            pop, np.arange(N), cfg.market, firm, cfg.wom, np.random.default_rng(10).random(N), 1
-        ).size
+        return acquire(pop, np.arange(N), cfg.market, firm, cfg.wom, np.random.default_rng(10).random(N)).size
 
     assert joined(1.0, 0.5) > joined(0.0, 0.5) > joined(-1.0, 0.5)
     assert joined(0.0, 1.0) > joined(0.0, 0.5)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 from mesa import Agent
 from mesa.discrete_space import Cell, FixedAgent
 
-from sim.population import Status
+from sim.population import State, Status
 
 if TYPE_CHECKING:
     from sim.model import RecoveryModel
@@ -53,13 +54,8 @@ class Customer(FixedAgent):
 
     @property
     def state(self) -> str:
-        """One word for pictures: prospect, satisfied, unhappy, complained or churned."""
-        pop = self.model.population
-        if pop.status[self.row] != Status.ACTIVE:
-            return Status(pop.status[self.row]).name.lower()
-        if pop.open_cases[self.row] > 0:
-            return "complained"
-        return "satisfied" if pop.satisfaction[self.row] >= 0.5 else "unhappy"
+        """One word for pictures: prospect, satisfied, unhappy, complained (lately) or churned."""
+        return State(self.model.population.states(self.model.week, np.array([self.row]))[0]).name.lower()
 
 
 class Firm(Agent):

@@ -31,6 +31,22 @@ class Experience(IntEnum):
     RESOLVED_QUICKLY = 3
 
 
+class State(IntEnum):
+    """What a picture shows of a person: where they stand and, if a customer, how they feel."""
+
+    PROSPECT = 0
+    SATISFIED = 1
+    UNHAPPY = 2
+    COMPLAINED = 3
+    CHURNED = 4
+
+
+#: Satisfaction at or above which an active customer counts as satisfied.
+SATISFIED_FROM = 0.5
+#: Weeks after a complaint during which a customer is shown as having complained.
+COMPLAINED_WEEKS = 4
+
+
 @dataclass
 class Population:
     """Customer arrays. Traits are drawn once; the rest changes week by week."""
@@ -57,6 +73,25 @@ class Population:
     def size(self) -> int:
         """Number of nodes."""
         return self.status.size
+
+    def states(self, week: int, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """The State of the given nodes (all by default) after ``week`` weeks.
+
+        A complaint open, or made in the last COMPLAINED_WEEKS, outranks how the
+        customer feels: most complaints close within the week they are made, so
+        open cases alone would hide them from a picture.
+        """
+        status = self.status[rows]
+        feeling = np.where(self.satisfaction[rows] >= SATISFIED_FROM, State.SATISFIED, State.UNHAPPY)
+        recent = self.last_failure_complained[rows] & (
+            week - self.last_failure_week[rows] <= COMPLAINED_WEEKS
+        )
+        state = np.select(
+            [status == Status.PROSPECT, status == Status.CHURNED, recent | (self.open_cases[rows] > 0)],
+            [State.PROSPECT, State.CHURNED, State.COMPLAINED],
+            feeling,
+        )
+        return state.astype(np.int8)
 
 
 def draw_population(

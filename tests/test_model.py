@@ -10,7 +10,7 @@ from sim import RecoveryModel, Result, run
 from sim.agents import Customer, Firm
 from sim.books import COSTS
 from sim.model import FLOWS
-from sim.population import Status
+from sim.population import State, Status
 
 REQUIRED_SUMMARY = [
     "seed",
@@ -263,3 +263,19 @@ def test_failure_log_closes_a_failure_at_the_next_purchase_only():
     assert frame["next_purchase_week"].tolist() == [3, -1]
     assert frame["ending"].tolist() == ["silent", "resolved_quickly"]
     assert frame["repurchased"].tolist() == [True, False]
+
+
+def test_states_agree_with_agents_and_stocks():
+    model = RecoveryModel(small(), rng=5, agents=True)
+    for _ in range(6):
+        model.step()
+    states = model.population.states(model.week)
+    by_agent = [c.state for c in model.agents_by_type[Customer]]
+    assert by_agent == [State(s).name.lower() for s in states]
+    counts = np.bincount(states, minlength=len(State))
+    assert counts[State.COMPLAINED] > 0
+    assert counts[State.PROSPECT] == model.metrics["prospects"]
+    assert counts[State.CHURNED] == model.metrics["churned_customers"]
+    assert (
+        counts[[State.SATISFIED, State.UNHAPPY, State.COMPLAINED]].sum() == model.metrics["active_customers"]
+    )

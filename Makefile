@@ -2,7 +2,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test test-fast lint bench lock clean
+.PHONY: setup browser run demo test test-fast lint bench screenshot lock clean
 
 setup: $(VENV)/.installed
 
@@ -12,13 +12,19 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
 	@touch $@
 
+browser:  ## Debian's chromium, for the browser test of the demo
+	@scripts/install-chromium
+
 run: setup  ## the default scenario: 10,000 customers, 104 weeks
 	$(BIN)/recovery-sim
 
-test: setup  ## every test, the statistical ones included
+demo: setup  ## the trainers' page at http://127.0.0.1:8765
+	$(BIN)/recovery-sim-demo
+
+test: setup browser  ## every test, the statistical and browser ones included
 	$(BIN)/pytest
 
-test-fast: setup  ## skip the replication-heavy tests
+test-fast: setup  ## skip the replication-heavy and browser tests
 	$(BIN)/pytest -m "not slow"
 
 lint: setup
@@ -26,6 +32,9 @@ lint: setup
 
 bench: setup  ## speed of the default run (see README)
 	$(BIN)/python benchmarks/bench_default.py
+
+screenshot: setup browser  ## docs/demo.png, the README's picture of the demo after a year
+	$(BIN)/python -m sim.demo.browser docs/demo.png
 
 lock:  ## regenerate requirements.lock from the current environment
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^pip==' > requirements.lock

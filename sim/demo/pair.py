@@ -1,0 +1,193 @@
+"""Two firms in one market: the same customers and failure draws, two recovery policies.
+
+Both sides are full RecoveryModels built from the same seed, so they share
+the network, every customer's traits and the random draw each customer gets
+each week (common random numbers, see streams.py). Whatever differs between
+the two sides is the policy's doing, which is what a room should see.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache, partial
+
+import igraph
+import mesa
+import numpy as np
+
+from sim.config import NetworkConf, SimConfig, with_values
+from sim.model import RecoveryModel
+from sim.network import build_network
+from sim.population import State
+from sim.streams import spawn_streams
+
+SIDES = ("A", "B")
+#: The default scenario's market; the demo scales the firm's fixed weekly costs and capacity to its size.
+REFERENCE_CUSTOMERS = 10_000
+#: Running totals kept per side, from the model's weekly flows.
+TOTALS = (
+    "revenue",
+    "profit",
+    "complaints",
+    "churned_silent",
+    "churned_after_complaint",
+    "recovery_satisfied",
+    "cases_closed",
+    "wom_negative",
+    "wom_positive",
+    "public_posts",
+)
+
+
+def side_config(
+    policy: str,
+    delegation: str,
+    compensation_share: float,
+    apology_mode: str,
+    failure_rate: float,
+    complaint_ease: float,
+    proactive_notification: float,
+    customers: int,
+    weeks: int,
+) -> SimConfig:
+    """One firm's world: a policy preset, its amount and timing, and the shared market.
+
+    The preset says what the firm offers (an apology, money, both or nothing);
+    ``compensation_share`` says how much money where it pays, and
+    ``apology_mode`` when it apologises where it does. Staff capacity and the
+    fixed weekly costs shrink with the market, so a 300-customer demo keeps
+    the default scenario's economics per customer.
+    """
+    base = with_values(SimConfig(), {"policy": policy, "delegation": delegation})
+    scale = customers / REFERENCE_CUSTOMERS
+    firm = base.firm
+    return with_values(
+        base,
+        **{
+            "policy.compensation": compensation_share if base.policy.compensation > 0 else 0.0,
+            "policy.apology": apology_mode if base.policy.apology.value != "never" else "never",
+            "failures.rate_multiplier": failure_rate,
+            "firm.complaint_ease": complaint_ease,
+            "firm.proactive_notification": proactive_notification,
+            "firm.cases_per_staff_week": firm.cases_per_staff_week * scale,
+            "firm.staff_cost_week": firm.staff_cost_week * scale,
+            "firm.channel_cost_week": firm.channel_cost_week * scale,
+            "firm.deescalation_cost_week": firm.deescalation_cost_week * scale,
+            "market.customers": customers,
+            "weeks": weeks,
+            "agents": False,
+        },
+    )
+
+
+@lru_cache(maxsize=32)
+def market_layout(nodes: int, seed: int) -> np.ndarray:
+    """Positions of the market's people, computed once per market and reused on every reset.
+
+    A force-directed layout in igraph's C code takes well under a second for
+    a thousand people; starting it from a circle makes it the same every time.
+    """
+    adjacency = build_network(NetworkConf(), nodes, spawn_streams(seed)["network"]).tocoo()
+    upper = adjacency.row < adjacency.col
+    graph = igraph.Graph(n=adjacency.shape[0], edges=np.column_stack([adjacency.row, adjacency.col])[upper])
+    angle = np.linspace(0.0, 2.0 * np.pi, graph.vcount(), endpoint=False)
+    start = np.column_stack([np.cos(angle), np.sin(angle)]).tolist()
+    positions = np.asarray(graph.layout_fruchterman_reingold(seed=start, niter=500).coords)
+    positions.flags.writeable = False
+    return positions
+
+
+def reading(model: DemoModel, side: str, name: str) -> float:
+    """DataCollector reporter: one side's current value of a reading (picklable, unlike a lambda)."""
+    return model.readings[side][name]
+
+
+class DemoModel(mesa.Model):
+    """Firm A and firm B serve copies of one market; every control is a keyword, as SolaraViz needs.
+
+    SolaraViz rebuilds the model on reset as ``DemoModel(**controls)``.
+    """
+
+    def __init__(
+        self,
+        policy_a: str = "none",
+        delegation_a: str = "none",
+        policy_b: str = "apology_compensation",
+        delegation_b: str = "full",
+        compensation_share: float = 1.0,
+        apology_mode: str = "always",
+        failure_rate: float = 1.0,
+        complaint_ease: float = 0.5,
+        proactive_notification: float = 0.0,
+        customers: int = 300,
+        seed: int = 42,
+        weeks: int = 104,
+    ) -> None:
+        seed = int(seed)
+        super().__init__(rng=seed)
+        shared = dict(
+            compensation_share=float(compensation_share),
+            apology_mode=apology_mode,
+            failure_rate=float(failure_rate),
+            complaint_ease=float(complaint_ease),
+            proactive_notification=float(proactive_notification),
+            customers=int(customers),
+            weeks=int(weeks),
+        )
+        chosen = {"A": (policy_a, delegation_a), "B": (policy_b, delegation_b)}
+        apology_when = apology_mode.replace("_", " ")
+        self.settings = (
+            f"compensation {shared['compensation_share']:.1f}× the loss where paid, apology {apology_when} "
+            f"where given; failures {shared['failure_rate']:.2f}× usual, complaint ease "
+            f"{shared['complaint_ease']:.2f}, {shared['proactive_notification']:.0%} of failures announced; "
+            f"{shared['customers']} customers, market {seed}"
+        )
+        self.labels = {
+            side: f"{policy} · {delegation} delegation" for side, (policy, delegation) in chosen.items()
+        }
+        self.firms = {
+            side: RecoveryModel(side_config(policy, delegation, **shared), rng=seed, agents=False)
+            for side, (policy, delegation) in chosen.items()
+        }
+        self.positions = market_layout(self.firms["A"].population.size, seed)
+        self.totals = {side: Counter() for side in SIDES}
+        self.readings = {side: self._read(side) for side in SIDES}
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                f"{name} {side}": partial(reading, side=side, name=name)
+                for side in SIDES
+                for name in self.readings[side]
+            }
+        )
+        self.datacollector.collect(self)
+
+    @property
+    def week(self) -> int:
+        """Weeks simulated so far."""
+        return self.steps
+
+    def step(self) -> None:
+        """One week for both firms, then what each side now reads."""
+        for side, firm in self.firms.items():
+            firm.step()
+            self.totals[side].update({name: firm.metrics[name] for name in TOTALS})
+            self.readings[side] = self._read(side)
+        self.datacollector.collect(self)
+        self.running = all(firm.running for firm in self.firms.values())
+
+    def states(self, side: str) -> np.ndarray:
+        """Every person's State at one firm."""
+        firm = self.firms[side]
+        return firm.population.states(firm.week)
+
+    def _read(self, side: str) -> dict[str, float]:
+        """What the page shows of one side this week: people by state, running totals, satisfaction."""
+        firm, totals = self.firms[side], self.totals[side]
+        counts = np.bincount(self.states(side), minlength=len(State))
+        closed = totals["cases_closed"]
+        return {
+            **{state.name.lower(): int(counts[state]) for state in State},
+            **{name: totals[name] for name in TOTALS},
+            "mean_satisfaction": firm.metrics["mean_satisfaction"],
+            "recovery_satisfaction": totals["recovery_satisfied"] / closed if closed else float("nan"),
+        }

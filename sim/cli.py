@@ -117,11 +117,14 @@ def main(cfg: DictConfig) -> None:
 
 
 def search_study(config: SimConfig, run_dir: Path) -> None:
-    """An optimisation or sensitivity study, run in this process on every core."""
+    """An optimisation, sensitivity or validation study, run in this process on every core."""
     from sim.optimise import optimise
     from sim.sensitivity import sensitivity
+    from sim.validation import validation
 
-    study = optimise if config.study.kind is StudyKind.optimise else sensitivity
+    study = {StudyKind.optimise: optimise, StudyKind.sensitivity: sensitivity}.get(
+        config.study.kind, validation
+    )
     written = study(config, run_dir)
     print((run_dir / "report.md").read_text().split("## Answer", 1)[-1].split("\n\n|", 1)[0].strip())
     print(f"written to {run_dir}: {' '.join(p.name for p in written)}")

@@ -64,6 +64,7 @@ class StudyKind(Enum):
     grid = "grid"
     optimise = "optimise"
     sensitivity = "sensitivity"
+    validation = "validation"
 
 
 class NetworkKind(Enum):
@@ -557,7 +558,10 @@ class StudyConf:
         False, doc="build Mesa agents in study runs (same results, slower)", unit="flag", source="setting"
     )
     kind: StudyKind = param(
-        StudyKind.grid, doc="grid (a Hydra sweep), optimise or sensitivity", unit="kind", source="setting"
+        StudyKind.grid,
+        doc="grid (a Hydra sweep), optimise, sensitivity or validation",
+        unit="kind",
+        source="setting",
     )
     trials: int = param(40, 1, doc="optimise: policies tried by the search", unit="trials", source="setting")
     trial_replications: int = param(

@@ -76,6 +76,8 @@ FLOWS = (
     "churned_unprovoked",
     "wom_negative",
     "wom_positive",
+    "wom_negative_events",
+    "wom_positive_events",
     "public_posts",
 )
 METRICS = STOCKS + FLOWS
@@ -163,6 +165,7 @@ class RecoveryModel(mesa.Model):
         # 1-2. purchases, and the failures some of them meet
         buyers = decide_to_buy(pop, active, cfg.market, u("buy", active))
         basket = basket_value(pop, buyers, cfg.market, u("basket", buyers))
+        pop.spend[buyers] += basket
         self.failure_log.bought(buyers, week)
         rates = failure_rates(self.catalogue, self.by_failure_type["complaints"], cfg.firm)
         kind, severity, loss = draw_failures(
@@ -310,6 +313,8 @@ class RecoveryModel(mesa.Model):
             **churn_counts,
             "wom_negative": heard.told_negative,
             "wom_positive": heard.told_positive,
+            "wom_negative_events": negative.size,
+            "wom_positive_events": positive.size,
             "public_posts": int(closed.posters.size),
         }
         self.metrics = self._stock_metrics(flows)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from joblib import Parallel, delayed
 
@@ -22,11 +22,19 @@ def summary_of(config: SimConfig) -> dict:
     return run(config, agents=False, complaints=False).summary
 
 
-def run_many(configs: Sequence[SimConfig], label: str = "", n_jobs: int = -1) -> list[dict]:
-    """Summaries of ``configs`` in order; with a ``label``, progress on stderr (a line per tenth in logs)."""
+def run_many(
+    configs: Sequence[SimConfig],
+    label: str = "",
+    n_jobs: int = -1,
+    task: Callable[[SimConfig], dict] = summary_of,
+) -> list[dict]:
+    """``task`` (a run's summary by default) of each config, in order.
+
+    With a ``label``, progress goes to stderr (a line per tenth in logs).
+    """
     start, results, total = time.time(), [], len(configs)
     live = sys.stderr.isatty()
-    jobs = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(summary_of)(c) for c in configs)
+    jobs = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(task)(c) for c in configs)
     for done, summary in enumerate(jobs, start=1):
         results.append(summary)
         if label and (live or done == total or done % max(1, total // 10) == 0):

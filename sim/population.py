@@ -68,6 +68,7 @@ class Population:
     last_failure_complained: np.ndarray
     open_cases: np.ndarray
     churn_week: np.ndarray
+    spend: np.ndarray  # revenue from this person since the start
 
     @property
     def size(self) -> int:
@@ -133,4 +134,5 @@ def draw_population(
         last_failure_complained=np.zeros(nodes, dtype=bool),
         open_cases=np.zeros(nodes, dtype=np.int16),
         churn_week=never.copy(),
+        spend=np.zeros(nodes),
     )

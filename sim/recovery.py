@@ -91,6 +91,7 @@ class Closed:
     investigated: np.ndarray
     budget_denied: np.ndarray
     experience: np.ndarray  # Experience code, or -1 while still open
+    satisfaction_after: np.ndarray  # the complainant's satisfaction once the case closed; NaN if unanswered
     praise: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     blame: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     posters: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
@@ -114,6 +115,7 @@ def unanswered(cases: Cases, outcome: int) -> Closed:
         investigated=none,
         budget_denied=none,
         experience=np.full(n, Experience.UNRESOLVED if outcome == OUTCOME_ABANDONED else -1),
+        satisfaction_after=np.full(n, np.nan),
     )
 
 
@@ -318,6 +320,7 @@ class ComplaintDesk:
             investigated=investigated,
             budget_denied=(wanted > 0) & (money == 0),
             experience=experience,
+            satisfaction_after=pop.satisfaction[cases["customer"]],
         )
         return self._talk(closed, satisfied)
 

@@ -32,6 +32,8 @@ RATES = {
     "mean_response_days": (("response_days_total",), ANSWERED),
     "within_target_share": (("answered_within_target",), ANSWERED),
     "silent_defectors_per_complainant": (("churned_silent",), ("complaints",)),
+    "wom_reach_negative": (("wom_negative",), ("wom_negative_events",)),
+    "wom_reach_positive": (("wom_positive",), ("wom_positive_events",)),
 }
 CHURNED = ("churned_silent", "churned_after_complaint", "churned_unprovoked")
 
@@ -116,6 +118,8 @@ def complaint_log(model: RecoveryModel) -> pd.DataFrame:
             "compensation": column("compensation"),
             "outcome": np.array(OUTCOME_NAMES)[outcome],
             "repeat_contacts": case("repeat_contacts"),
+            "satisfaction_before": case("pre_satisfaction"),
+            "satisfaction_after": column("satisfaction_after"),
             "investigated": column("investigated"),
             "budget_denied": column("budget_denied"),
         }

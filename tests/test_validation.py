@@ -1,0 +1,82 @@
+"""The validation study: how facts are judged and written, and each fact at the shipped defaults."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.config import ConfigError, SimConfig, with_values
+from sim.facts import FACTS, run_observed
+from sim.validation import END, START, judge, replicate, validation
+
+#: Facts the shipped defaults do not reproduce yet (docs/validation.md says by how much). A strict
+#: xfail turns into a failure the day one of them passes, so this list cannot go stale.
+KNOWN_MISSES = {
+    "ladder_gap_minor",
+    "wom_positive_per_negative",
+    "contagion_recent",
+    "paradox_outside_first_mild",
+    "kriss_spend_ratio",
+    "kriss_retention_poorest",
+}
+STUDY = with_values(SimConfig(), **{"market.customers": 5000, "study.replications": 20})
+
+
+def test_judge_passes_a_mean_inside_the_band_and_misses_one_outside():
+    inside = {f.key: (f.low + min(f.high, f.low + 1.0)) / 2 for f in FACTS}
+    observations = pd.DataFrame([inside, inside])
+    assert (judge(observations)["verdict"] == "pass").all()
+    outside = {**inside, "complaint_minor": 0.2}
+    verdicts = judge(pd.DataFrame([outside, outside])).set_index("fact")["verdict"]
+    assert verdicts["complaint_minor"] == "miss"
+    assert (verdicts.drop("complaint_minor") == "pass").all()
+
+
+def test_contagion_estimate_follows_the_mechanism():
+    ratios = []
+    for ratio in (1.0, 5.0):
+        cfg = with_values(SimConfig(), **{"market.customers": 2000, "churn.contagion_hazard_ratio": ratio})
+        ratios.append(run_observed(cfg)[2]["contagion_recent"])
+    assert ratios[1] > ratios[0] + 0.2
+
+
+def test_too_short_a_run_is_refused():
+    with pytest.raises(ConfigError, match="weeks=40 is too short"):
+        replicate(with_values(SimConfig(), weeks=40))
+
+
+def test_study_writes_its_files_and_only_the_facts_section_of_the_doc(tmp_path):
+    doc = tmp_path / "validation.md"
+    doc.write_text(f"# Before\n\n{START}\nold\n{END}\n\n## After\n")
+    cfg = with_values(SimConfig(), **{"market.customers": 600, "study.replications": 2, "weeks": 60})
+    written = validation(cfg, tmp_path / "run", doc=doc)
+    assert {p.name for p in written} >= {"facts.csv", "observations.parquet", "report.md", "ladder.png"}
+    assert len(pd.read_csv(tmp_path / "run" / "facts.csv")) == len(FACTS)
+    text = doc.read_text()
+    assert text.startswith("# Before") and text.rstrip().endswith("## After") and "old" not in text
+    assert (tmp_path / "validation" / "complaint_minor.png").stat().st_size > 5_000
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    """The study's own replications at the shipped defaults (about a minute on two cores)."""
+    return judge(replicate(STUDY)).set_index("fact")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "fact",
+    [
+        pytest.param(f.key, marks=pytest.mark.xfail(strict=True, reason="known miss, see docs/validation.md"))
+        if f.key in KNOWN_MISSES
+        else f.key
+        for f in FACTS
+    ],
+)
+def test_fact_at_shipped_defaults(shipped, fact):
+    row = shipped.loc[fact]
+    assert np.isfinite(row["mean"]) and row["replications"] == 20
+    assert row["verdict"] == "pass", (
+        f"{fact}: {row['mean']:.3f} outside [{row['band_low']}, {row['band_high']}]"
+    )

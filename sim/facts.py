@@ -45,6 +45,7 @@ class Fact:
     low: float
     high: float
     percent: bool = True
+    points: bool = False  # a difference of two shares, shown in percentage points
 
     def passes(self, value: float) -> bool:
         """The simulated mean lies in the band."""
@@ -73,6 +74,7 @@ FACTS = (
         TARP,
         0.0,
         1.0,
+        points=True,
     ),
     Fact(
         "ladder_order_major",
@@ -81,6 +83,7 @@ FACTS = (
         TARP,
         0.0,
         1.0,
+        points=True,
     ),
     Fact(
         "ladder_gap_minor",
@@ -89,6 +92,7 @@ FACTS = (
         TARP,
         0.0,
         0.10,
+        points=True,
     ),
     Fact(
         "ladder_gap_major",
@@ -97,6 +101,7 @@ FACTS = (
         TARP,
         0.0,
         0.10,
+        points=True,
     ),
     Fact(
         "wom_reach_ratio",
@@ -141,6 +146,7 @@ FACTS = (
         "Gelbrich et al. 2015; Haesevoets et al. 2017",
         -1.0,
         0.01,
+        points=True,
     ),
     Fact(
         "paradox_share",
@@ -175,6 +181,7 @@ FACTS = (
         "de Matos et al. 2007 (no paradox in repurchase)",
         -1.0,
         0.02,
+        points=True,
     ),
     Fact(
         "kriss_spend_ratio",

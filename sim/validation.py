@@ -66,6 +66,8 @@ def judge(observations: pd.DataFrame) -> pd.DataFrame:
 def _shown(fact: Fact, value: float) -> str:
     if not np.isfinite(value):
         return "–"
+    if fact.points:
+        return f"{100 * value:+.1f} pts"
     return f"{100 * value:.1f}%" if fact.percent else f"{value:.2f}"
 
 
@@ -90,7 +92,7 @@ def fact_figure(fact: Fact, row: pd.Series, values: np.ndarray, path: Path) -> P
     )
     ax.set_yticks([])
     ax.set_ylim(-0.6, 0.6)
-    ax.set_xlabel("%" if fact.percent else "value")
+    ax.set_xlabel("percentage points" if fact.points else "%" if fact.percent else "value")
     ax.set_title(fact.claim, fontsize=9)
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.45), ncol=3, frameon=False)
     fig.savefig(path, dpi=110, bbox_inches="tight")

@@ -2,10 +2,12 @@
 
 The hazard has three parts: a base that rises as satisfaction falls (Kriss
 2014: one-year retention 74% after the best experiences, 43% after the
-poorest), the excess hazard left by recent failures (set in recovery.py from
-TARP's repurchase ladder, so silent sufferers leave most: the iceberg), and a
-multiplier of about 1.8 for each recently churned neighbour, fading within
-months (Nitzan & Libai 2011).
+poorest) and the excess hazard left by recent failures (set in recovery.py from
+TARP's repurchase ladder, so silent sufferers leave most: the iceberg), both
+multiplied by about 1.8 for each recently churned neighbour, fading within
+months (Nitzan & Libai 2011). The multiplier acts on the whole hazard, as
+Nitzan & Libai's estimate does: most leavers leave after a failure, so a
+multiplier on the base alone would barely show.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ def churn_hazard(pop: Population, who: np.ndarray, conf: ChurnConf) -> np.ndarra
     """Weekly hazard of the customers ``who`` (node indices)."""
     base = conf.base_hazard * np.exp(conf.satisfaction_slope * (0.5 - pop.satisfaction[who]))
     contagion = np.exp(np.log(conf.contagion_hazard_ratio) * pop.contagion[who])
-    return base * contagion + pop.grievance[who]
+    return (base + pop.grievance[who]) * contagion
 
 
 def decide_to_churn(pop: Population, active: np.ndarray, conf: ChurnConf, u: np.ndarray) -> np.ndarray:

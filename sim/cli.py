@@ -117,14 +117,18 @@ def main(cfg: DictConfig) -> None:
 
 
 def search_study(config: SimConfig, run_dir: Path) -> None:
-    """An optimisation, sensitivity or validation study, run in this process on every core."""
+    """An optimisation, sensitivity, validation or calibration study, run in this process on every core."""
+    from sim.calibration import calibrate
     from sim.optimise import optimise
     from sim.sensitivity import sensitivity
     from sim.validation import validation
 
-    study = {StudyKind.optimise: optimise, StudyKind.sensitivity: sensitivity}.get(
-        config.study.kind, validation
-    )
+    study = {
+        StudyKind.optimise: optimise,
+        StudyKind.sensitivity: sensitivity,
+        StudyKind.validation: validation,
+        StudyKind.calibrate: calibrate,
+    }[config.study.kind]
     written = study(config, run_dir)
     print((run_dir / "report.md").read_text().split("## Answer", 1)[-1].split("\n\n|", 1)[0].strip())
     print(f"written to {run_dir}: {' '.join(p.name for p in written)}")

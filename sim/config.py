@@ -8,6 +8,8 @@ fails before anything runs with one line that names the full key.
 Defaults are the default scenario; the YAML files under ``configs/`` only name
 the presets (policy, delegation, network) and must agree with these defaults,
 which a test checks. Sources for each calibrated figure are in docs/ODD.md.
+The free parameters no source pins down take their defaults from
+data/calibration.yaml, which ``recovery-sim experiment=calibrate`` writes.
 """
 
 from __future__ import annotations
@@ -27,6 +29,33 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 class ConfigError(ValueError):
     """A configuration value that the model cannot run with; the message is one line."""
+
+
+CALIBRATION = PROJECT_ROOT / "data" / "calibration.yaml"
+FITTED = "fitted (experiment=calibrate)"
+
+
+def load_calibration(path: Path = CALIBRATION) -> dict[str, float]:
+    """The fitted values, key -> number, from a file written by the calibration study."""
+    try:
+        values = OmegaConf.to_container(OmegaConf.load(path))["values"]
+        if not all(isinstance(v, (int, float)) for v in values.values()):
+            raise TypeError("a value is not a number")
+    except (OSError, KeyError, TypeError, ValueError) as error:
+        raise ConfigError(
+            f"{path} is missing or malformed ({error}): allowed a 'values' mapping of key: number"
+        ) from None
+    return values
+
+
+CALIBRATED = load_calibration()
+
+
+def fitted(key: str) -> float:
+    """The shipped value of a fitted parameter."""
+    if key not in CALIBRATED:
+        raise ConfigError(f"{CALIBRATION} has no value for {key}: allowed {', '.join(CALIBRATED)}")
+    return CALIBRATED[key]
 
 
 def param(
@@ -59,12 +88,13 @@ class Apology(Enum):
 
 
 class StudyKind(Enum):
-    """What a study does: sweep a grid of cells, search for the best policy, or screen parameters."""
+    """What a study does: sweep a grid, search for the best policy, screen, validate or calibrate."""
 
     grid = "grid"
     optimise = "optimise"
     sensitivity = "sensitivity"
     validation = "validation"
+    calibrate = "calibrate"
 
 
 class NetworkKind(Enum):
@@ -104,21 +134,21 @@ class MarketConf:
         0.35, 0.0, 1.0, doc="weekly purchase probability at satisfaction 0.5", unit=PROB
     )
     purchase_satisfaction_slope: float = param(
-        0.6,
+        fitted("market.purchase_satisfaction_slope"),
         0.0,
         5.0,
         doc="log-change of purchase probability per unit satisfaction",
         unit="1/satisfaction",
-        source=KRISS + ": with basket slope, 2.4x spend best vs poorest",
+        source=f"{FITTED}: {KRISS}, 2.4x spend best vs poorest",
     )
     basket_mean: float = param(60.0, 0.0, doc="basket value at satisfaction 0.5", unit=MONEY)
     basket_satisfaction_slope: float = param(
-        0.5,
+        fitted("market.basket_satisfaction_slope"),
         0.0,
         5.0,
         doc="log-change of basket value per unit satisfaction (cross-selling)",
         unit="1/satisfaction",
-        source=KRISS,
+        source=f"{FITTED}: {KRISS}, 2.4x spend best vs poorest",
     )
     basket_sd: float = param(0.3, 0.0, 2.0, doc="log-normal spread of basket value", unit="log")
     gross_margin: float = param(0.35, 0.0, 1.0, doc="share of revenue left after cost of goods", unit=SHARE)
@@ -137,7 +167,14 @@ class CustomerConf:
     initial_satisfaction: float = param(0.6, 0.0, 1.0, doc="mean satisfaction at joining", unit=SAT)
     initial_satisfaction_sd: float = param(0.1, 0.0, 1.0, doc="spread of satisfaction at joining", unit=SAT)
     expectation: float = param(0.65, 0.0, 1.0, doc="mean expected quality at promise_level 0.5", unit=SAT)
-    expectation_sd: float = param(0.1, 0.0, 1.0, doc="spread of expected quality between customers", unit=SAT)
+    expectation_sd: float = param(
+        fitted("customer.expectation_sd"),
+        0.0,
+        1.0,
+        doc="spread of expected quality between customers",
+        unit=SAT,
+        source=f"{FITTED}: {KRISS}, lasting differences in experience",
+    )
     satisfaction_memory: float = param(
         0.25, 0.0, 1.0, doc="weight of a new experience in satisfaction", unit=SHARE
     )
@@ -150,7 +187,12 @@ class CustomerConf:
         source="Oliver 1980 (expectation-disconfirmation); value assumed",
     )
     expectation_adaptation: float = param(
-        0.02, 0.0, 1.0, doc="weekly drift of expectation to experience", unit=SHARE
+        fitted("customer.expectation_adaptation"),
+        0.0,
+        1.0,
+        doc="weekly drift of expectation to experience",
+        unit=SHARE,
+        source=f"{FITTED}: {KRISS}, lasting differences in experience",
     )
     complaint_propensity_sd: float = param(0.5, 0.0, 5.0, doc="spread of the urge to complain", unit=LOGIT)
     patience_days: float = param(
@@ -293,7 +335,12 @@ class OutcomeConf:
         source="de Matos et al. 2007; Magnini et al. 2007: rare and small",
     )
     double_deviation: float = param(
-        0.1, 0.0, 1.0, doc="further satisfaction drop after a failed recovery", unit=SAT
+        fitted("outcome.double_deviation"),
+        0.0,
+        1.0,
+        doc="further satisfaction drop after a failed recovery",
+        unit=SAT,
+        source=f"{FITTED}: {TARP}, retention ladder",
     )
     chase_penalty: float = param(0.02, 0.0, 1.0, doc="satisfaction lost per repeat contact (S20)", unit=SAT)
 
@@ -302,14 +349,21 @@ class OutcomeConf:
 class ChurnConf:
     """Weekly churn hazard from satisfaction, grievance and churning neighbours (S2, S14)."""
 
-    base_hazard: float = param(0.0025, 0.0, 1.0, doc="weekly churn hazard at satisfaction 0.5", unit="1/week")
+    base_hazard: float = param(
+        fitted("churn.base_hazard"),
+        0.0,
+        1.0,
+        doc="weekly churn hazard at satisfaction 0.5",
+        unit="1/week",
+        source=f"{FITTED}: {KRISS}, retention 74% vs 43%",
+    )
     satisfaction_slope: float = param(
-        1.3,
+        fitted("churn.satisfaction_slope"),
         0.0,
         20.0,
         doc="log-change of the base hazard per unit dissatisfaction",
         unit="1/satisfaction",
-        source=KRISS + ": retention 74% vs 43%",
+        source=f"{FITTED}: {KRISS}, retention 74% vs 43%",
     )
     contagion_hazard_ratio: float = param(
         1.8,
@@ -341,8 +395,22 @@ class ChurnConf:
         unit=PROB,
         source=TARP,
     )
-    minor_severity: float = param(0.15, 0.01, 1.0, doc="severity the minor figures stand for", unit=SAT)
-    major_severity: float = param(0.7, 0.01, 1.0, doc="severity the major figures stand for", unit=SAT)
+    minor_severity: float = param(
+        fitted("churn.minor_severity"),
+        0.01,
+        1.0,
+        doc="severity the minor figures stand for",
+        unit=SAT,
+        source=f"{FITTED}: {TARP}, retention ladder",
+    )
+    major_severity: float = param(
+        fitted("churn.major_severity"),
+        0.01,
+        1.0,
+        doc="severity the major figures stand for",
+        unit=SAT,
+        source=f"{FITTED}: {TARP}, retention ladder",
+    )
     attribution_weeks: int = param(
         26, 1, doc="a churn this soon after a failure is counted as caused by it", unit="weeks"
     )
@@ -376,12 +444,12 @@ class WomConf:
         0.7, 0.0, 1.0, doc="satisfaction from which a purchase delights", unit=SAT
     )
     delight_tell: float = param(
-        0.2,
+        fitted("wom.delight_tell"),
         0.0,
         1.0,
         doc="a delighted buyer tells",
         unit=PROB,
-        source="East, Hammond & Wright 2007: positive WOM ~3x as common",
+        source=f"{FITTED}: East, Hammond & Wright 2007, positive WOM ~3x as common",
     )
     post_dissatisfied: float = param(
         0.45,
@@ -559,13 +627,19 @@ class StudyConf:
     )
     kind: StudyKind = param(
         StudyKind.grid,
-        doc="grid (a Hydra sweep), optimise, sensitivity or validation",
+        doc="grid (a Hydra sweep), optimise, sensitivity, validation or calibrate",
         unit="kind",
         source="setting",
     )
-    trials: int = param(40, 1, doc="optimise: policies tried by the search", unit="trials", source="setting")
+    trials: int = param(
+        40, 1, doc="optimise, calibrate: trials of the search", unit="trials", source="setting"
+    )
     trial_replications: int = param(
-        3, 1, doc="optimise: seeds each trial is scored on (the same for all)", unit="runs", source="setting"
+        3,
+        1,
+        doc="optimise, calibrate: seeds each trial is scored on (the same for all)",
+        unit="runs",
+        source="setting",
     )
     confirm_replications: int = param(
         30, 2, doc="optimise: fresh seeds that confirm the best few", unit="runs", source="setting"
@@ -574,7 +648,10 @@ class StudyConf:
         3, 1, doc="optimise: how many of the best trials are confirmed", unit="trials", source="setting"
     )
     parameters: dict[str, list[float]] = param(
-        factory=dict, doc="sensitivity: key -> [low, high] explored", unit="ranges", source="setting"
+        factory=dict,
+        doc="sensitivity, calibrate: key -> [low, high] explored",
+        unit="ranges",
+        source="setting",
     )
     trajectories: int = param(
         10,

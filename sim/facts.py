@@ -46,18 +46,39 @@ class Fact:
     high: float
     percent: bool = True
     points: bool = False  # a difference of two shares, shown in percentage points
+    aim: float | None = None  # the published figure, where the source gives one
+    tolerance: float | None = None  # a miss by this much counts one in the calibration; half the band if None
 
     def passes(self, value: float) -> bool:
         """The simulated mean lies in the band."""
         return bool(self.low <= value <= self.high)
 
+    @property
+    def scale(self) -> float:
+        """What the calibration measures a miss in."""
+        return self.tolerance if self.tolerance is not None else (self.high - self.low) / 2
+
 
 FACTS = (
-    Fact("complaint_minor", "Minor problems complained about", "2–5%", TARP, 0.02, 0.05),
+    Fact("complaint_minor", "Minor problems complained about", "2–5%", TARP, 0.02, 0.05, aim=0.035),
     Fact(
-        "complaint_serious", "Serious problems complained about", "50–80%", f"{TARP}; Rage 2015", 0.50, 0.80
+        "complaint_serious",
+        "Serious problems complained about",
+        "50–80%",
+        f"{TARP}; Rage 2015",
+        0.50,
+        0.80,
+        aim=0.65,
     ),
-    Fact("recovery_money", "Complainants satisfied: compensation only", "37% (±5 pts)", RAGE, 0.32, 0.42),
+    Fact(
+        "recovery_money",
+        "Complainants satisfied: compensation only",
+        "37% (±5 pts)",
+        RAGE,
+        0.32,
+        0.42,
+        aim=0.37,
+    ),
     Fact(
         "recovery_money_apology",
         "Complainants satisfied: compensation + apology",
@@ -65,6 +86,7 @@ FACTS = (
         RAGE,
         0.69,
         0.79,
+        aim=0.74,
     ),
     Fact(
         "ladder_order_minor",
@@ -75,6 +97,7 @@ FACTS = (
         0.0,
         1.0,
         points=True,
+        tolerance=0.05,
     ),
     Fact(
         "ladder_order_major",
@@ -84,6 +107,7 @@ FACTS = (
         0.0,
         1.0,
         points=True,
+        tolerance=0.05,
     ),
     Fact(
         "ladder_gap_minor",
@@ -93,6 +117,7 @@ FACTS = (
         0.0,
         0.10,
         points=True,
+        aim=0.0,
     ),
     Fact(
         "ladder_gap_major",
@@ -102,6 +127,7 @@ FACTS = (
         0.0,
         0.10,
         points=True,
+        aim=0.0,
     ),
     Fact(
         "wom_reach_ratio",
@@ -111,6 +137,7 @@ FACTS = (
         1.5,
         2.5,
         percent=False,
+        aim=2.0,
     ),
     Fact(
         "wom_positive_per_negative",
@@ -120,6 +147,7 @@ FACTS = (
         2.0,
         4.0,
         percent=False,
+        aim=3.0,
     ),
     Fact(
         "contagion_recent",
@@ -129,6 +157,7 @@ FACTS = (
         1.4,
         2.3,
         percent=False,
+        aim=1.8,
     ),
     Fact(
         "contagion_faded",
@@ -138,6 +167,7 @@ FACTS = (
         0.8,
         1.25,
         percent=False,
+        aim=1.0,
     ),
     Fact(
         "compensation_beyond_150",
@@ -147,6 +177,7 @@ FACTS = (
         -1.0,
         0.01,
         points=True,
+        tolerance=0.05,
     ),
     Fact(
         "paradox_share",
@@ -182,6 +213,7 @@ FACTS = (
         -1.0,
         0.02,
         points=True,
+        tolerance=0.05,
     ),
     Fact(
         "kriss_spend_ratio",
@@ -191,6 +223,7 @@ FACTS = (
         1.8,
         3.0,
         percent=False,
+        aim=2.4,
     ),
     Fact(
         "kriss_retention_best",
@@ -199,6 +232,7 @@ FACTS = (
         "Kriss 2014",
         0.64,
         0.84,
+        aim=0.74,
     ),
     Fact(
         "kriss_retention_poorest",
@@ -207,22 +241,27 @@ FACTS = (
         "Kriss 2014",
         0.33,
         0.53,
+        aim=0.43,
     ),
 )
 BY_KEY = {fact.key: fact for fact in FACTS}
 
 
 class ContagionPanel:
-    """Customer-weeks and churns, by how many neighbours left lately and long ago.
+    """Customer-weeks and churns, by how many neighbours left lately and long ago, and by degree.
 
     Counts are capped at ``cap``; a Poisson model of churns on both counts
     (log exposure as offset) gives a hazard ratio per neighbour for each window.
+    The number of neighbours who are or were customers (capped at
+    ``degree_cap``) enters as a factor, as Nitzan & Libai control for the size
+    of the neighbourhood: a customer among many customers has more friends who
+    can leave, and also hears more of their (mostly good) stories.
     """
 
-    def __init__(self, cap: int = 4) -> None:
-        self.cap = cap
-        self.exposure = np.zeros((cap + 1, cap + 1))
-        self.churns = np.zeros((cap + 1, cap + 1))
+    def __init__(self, cap: int = 4, degree_cap: int = 30) -> None:
+        self.cap, self.degree_cap = cap, degree_cap
+        self.exposure = np.zeros((cap + 1, cap + 1, degree_cap + 1))
+        self.churns = np.zeros_like(self.exposure)
 
     def before_week(self, model: RecoveryModel) -> None:
         """Who is at risk in the coming week, and their neighbours' recent and past departures."""
@@ -230,28 +269,35 @@ class ContagionPanel:
         left = pop.churn_week
 
         def neighbours_left(first: int, last: int) -> np.ndarray:
-            window = (left >= week - last) & (left <= week - first)
+            window = (left >= max(week - last, 0)) & (left <= week - first)  # churn_week is -1 for stayers
             return np.minimum(model.adjacency @ window.astype(np.int32), self.cap).astype(np.int64)
 
         self._at_risk = np.flatnonzero(pop.status == Status.ACTIVE)
-        self._recent = neighbours_left(*RECENT_WEEKS)[self._at_risk]
-        self._faded = neighbours_left(*FADED_WEEKS)[self._at_risk]
+        self._cell = (
+            neighbours_left(*RECENT_WEEKS)[self._at_risk],
+            neighbours_left(*FADED_WEEKS)[self._at_risk],
+            np.minimum(model.adjacency @ (pop.status != Status.PROSPECT).astype(np.int64), self.degree_cap)[
+                self._at_risk
+            ].astype(np.int64),
+        )
 
     def after_week(self, model: RecoveryModel) -> None:
         """Count the week's exposure and churns in each cell."""
         churned = model.population.status[self._at_risk] == Status.CHURNED
-        np.add.at(self.exposure, (self._recent, self._faded), 1)
-        np.add.at(self.churns, (self._recent[churned], self._faded[churned]), 1)
+        np.add.at(self.exposure, self._cell, 1)
+        np.add.at(self.churns, tuple(index[churned] for index in self._cell), 1)
 
     def hazard_ratios(self) -> tuple[float, float]:
         """Hazard ratio per recently departed neighbour, and per long-departed one."""
-        recent, faded = np.nonzero(self.exposure)
-        design = sm.add_constant(np.column_stack([recent, faded]).astype(float))
+        recent, faded, degree = np.nonzero(self.exposure)
+        levels = np.unique(degree)
+        factor = (degree[:, None] == levels[None, 1:]).astype(float)  # the lowest degree is the reference
+        design = sm.add_constant(np.column_stack([recent, faded, factor]).astype(float))
         fit = sm.GLM(
-            self.churns[recent, faded],
+            self.churns[recent, faded, degree],
             design,
             family=sm.families.Poisson(),
-            offset=np.log(self.exposure[recent, faded]),
+            offset=np.log(self.exposure[recent, faded, degree]),
         ).fit()
         return float(np.exp(fit.params[1])), float(np.exp(fit.params[2]))
 
@@ -283,13 +329,18 @@ def ladder_facts(model: RecoveryModel, failures: pd.DataFrame) -> dict[str, floa
 def paradox_facts(
     model: RecoveryModel, complaints: pd.DataFrame, failures: pd.DataFrame, baseline_retention: float
 ) -> dict[str, float]:
-    """How often, after what and by how much complainants end above their pre-failure satisfaction.
+    """How often, after what and by how much recovery lifts complainants above their pre-failure level.
 
+    A case counts where the answer raised satisfaction and left it above the
+    level before the failure; purchases between the failure and the answer
+    can lift a customer above that level too, but that is no paradox.
     ``baseline_retention``: the share of all customers still there RETENTION_WEEKS later.
     """
     answered = complaints[complaints["outcome"].isin(["satisfied", "dissatisfied"])]
     gain = answered["satisfaction_after"] - answered["satisfaction_before"]
-    above = answered[gain > 1e-9]
+    lifted = answered["satisfaction_after"] - answered["satisfaction_answered"] > 1e-9
+    paradox = (gain > 1e-9) & lifted
+    above = answered[paradox]
     firsts = failures.drop_duplicates("customer")  # each customer's first failure
     first_mild = firsts[firsts["severity"] < model.config.failures.severe_threshold]
     key = ["customer", "week"]
@@ -301,7 +352,7 @@ def paradox_facts(
     return {
         "paradox_share": len(above) / max(len(answered), 1),
         "paradox_outside_first_mild": float((~in_first_mild).mean()) if len(above) else 0.0,
-        "paradox_size": float(gain[gain > 1e-9].mean()) if len(above) else 0.0,
+        "paradox_size": float(gain[paradox].mean()) if len(above) else 0.0,
         "paradox_retention_gain": float(np.mean(stayed)) - baseline_retention,
     }
 

@@ -91,6 +91,7 @@ class Closed:
     investigated: np.ndarray
     budget_denied: np.ndarray
     experience: np.ndarray  # Experience code, or -1 while still open
+    satisfaction_answered: np.ndarray  # the complainant's satisfaction when the answer came; NaN if none
     satisfaction_after: np.ndarray  # the complainant's satisfaction once the case closed; NaN if unanswered
     praise: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     blame: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
@@ -115,6 +116,7 @@ def unanswered(cases: Cases, outcome: int) -> Closed:
         investigated=none,
         budget_denied=none,
         experience=np.full(n, Experience.UNRESOLVED if outcome == OUTCOME_ABANDONED else -1),
+        satisfaction_answered=np.full(n, np.nan),
         satisfaction_after=np.full(n, np.nan),
     )
 
@@ -308,6 +310,7 @@ class ComplaintDesk:
         )
         satisfied = cases["u_outcome"] < p
         quick = days <= firm.response_target_days
+        answered = pop.satisfaction[customers]
         experience = self._settle(cases, satisfied, quick, pop)
         closed = Closed(
             cases=cases,
@@ -320,7 +323,8 @@ class ComplaintDesk:
             investigated=investigated,
             budget_denied=(wanted > 0) & (money == 0),
             experience=experience,
-            satisfaction_after=pop.satisfaction[cases["customer"]],
+            satisfaction_answered=answered,
+            satisfaction_after=pop.satisfaction[customers],
         )
         return self._talk(closed, satisfied)
 

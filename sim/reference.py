@@ -178,7 +178,7 @@ class Shopper(FixedAgent):
         """Churn hazard from satisfaction, grievance and departed neighbours (S2)."""
         c = self.model.config.churn
         base = c.base_hazard * math.exp(c.satisfaction_slope * (0.5 - self.satisfaction))
-        hazard = base * c.contagion_hazard_ratio**self.contagion + self.grievance
+        hazard = (base + self.grievance) * c.contagion_hazard_ratio**self.contagion
         if self.model.random.random() < 1 - math.exp(-hazard):
             self.status = Status.CHURNED
             recent = (

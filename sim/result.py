@@ -119,6 +119,7 @@ def complaint_log(model: RecoveryModel) -> pd.DataFrame:
             "outcome": np.array(OUTCOME_NAMES)[outcome],
             "repeat_contacts": case("repeat_contacts"),
             "satisfaction_before": case("pre_satisfaction"),
+            "satisfaction_answered": column("satisfaction_answered"),
             "satisfaction_after": column("satisfaction_after"),
             "investigated": column("investigated"),
             "budget_denied": column("budget_denied"),

@@ -63,7 +63,8 @@ def judge(observations: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _shown(fact: Fact, value: float) -> str:
+def shown(fact: Fact, value: float) -> str:
+    """A fact's value as the tables print it: a share in %, a difference of shares in points, or a ratio."""
     if not np.isfinite(value):
         return "–"
     if fact.points:
@@ -131,7 +132,7 @@ def report(cfg: SimConfig, verdicts: pd.DataFrame, figures: str) -> str:
         "|---|---|---|---|---|",
     ]
     for fact, (_, row) in zip(FACTS, verdicts.iterrows(), strict=True):
-        value = f"{_shown(fact, row['mean'])} [{_shown(fact, row['ci_low'])}, {_shown(fact, row['ci_high'])}]"
+        value = f"{shown(fact, row['mean'])} [{shown(fact, row['ci_low'])}, {shown(fact, row['ci_high'])}]"
         verdict = "**pass**" if row["verdict"] == "pass" else "**miss**"
         link = f"[{fact.claim}]({figures}/{fact.key}.png)"
         lines.append(f"| {link} | {fact.target} | {fact.source} | {value} | {verdict} |")

@@ -65,7 +65,8 @@ def test_layout_is_computed_once_and_matches_the_network():
     assert again.positions is model.positions  # cached, not laid out again on reset
     assert model.positions.shape == (model.firms["A"].population.size, 2)
     assert np.isfinite(model.positions).all()
-    assert market_layout(model.firms["A"].population.size, 4) is not model.positions
+    other = DemoModel(customers=200, seed=4)
+    assert market_layout(other.firms["A"].adjacency) is other.positions is not model.positions
 
 
 def test_monitors_show_both_firms_and_their_difference():

@@ -14,12 +14,11 @@ from functools import lru_cache, partial
 import igraph
 import mesa
 import numpy as np
+import scipy.sparse as sp
 
-from sim.config import NetworkConf, SimConfig, with_values
+from sim.config import SimConfig, with_values
 from sim.model import RecoveryModel
-from sim.network import build_network
 from sim.population import State
-from sim.streams import spawn_streams
 
 SIDES = ("A", "B")
 #: The default scenario's market; the demo scales the firm's fixed weekly costs and capacity to its size.
@@ -80,16 +79,24 @@ def side_config(
     )
 
 
-@lru_cache(maxsize=32)
-def market_layout(nodes: int, seed: int) -> np.ndarray:
-    """Positions of the market's people, computed once per market and reused on every reset.
+def market_layout(adjacency: sp.spmatrix) -> np.ndarray:
+    """Positions of the market's people, computed once per network and reused on every reset.
 
-    A force-directed layout in igraph's C code takes well under a second for
-    a thousand people; starting it from a circle makes it the same every time.
+    The cache is keyed on the ties themselves, so the picture always shows
+    the network the firms run on.
     """
-    adjacency = build_network(NetworkConf(), nodes, spawn_streams(seed)["network"]).tocoo()
-    upper = adjacency.row < adjacency.col
-    graph = igraph.Graph(n=adjacency.shape[0], edges=np.column_stack([adjacency.row, adjacency.col])[upper])
+    ties = sp.triu(adjacency, k=1).tocoo()
+    edges = np.column_stack([ties.row, ties.col]).astype(np.int64)
+    return _layout(adjacency.shape[0], edges.tobytes())
+
+
+@lru_cache(maxsize=32)
+def _layout(nodes: int, edges: bytes) -> np.ndarray:
+    """Fruchterman-Reingold in igraph's C code, started from a circle so it is the same every time.
+
+    Well under a second for a thousand people.
+    """
+    graph = igraph.Graph(n=nodes, edges=np.frombuffer(edges, dtype=np.int64).reshape(-1, 2).tolist())
     angle = np.linspace(0.0, 2.0 * np.pi, graph.vcount(), endpoint=False)
     start = np.column_stack([np.cos(angle), np.sin(angle)]).tolist()
     positions = np.asarray(graph.layout_fruchterman_reingold(seed=start, niter=500).coords)
@@ -149,7 +156,7 @@ class DemoModel(mesa.Model):
             side: RecoveryModel(side_config(policy, delegation, **shared), rng=seed, agents=False)
             for side, (policy, delegation) in chosen.items()
         }
-        self.positions = market_layout(self.firms["A"].population.size, seed)
+        self.positions = market_layout(self.firms["A"].adjacency)
         self.totals = {side: Counter() for side in SIDES}
         self.readings = {side: self._read(side) for side in SIDES}
         self.datacollector = mesa.DataCollector(

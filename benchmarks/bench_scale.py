@@ -9,6 +9,8 @@ on one core, without Mesa agents (the arrays are the model; agents are views).
   few element-wise operations over the population: what no model of this
   kind can avoid. The model's time / the floor's time says how much is left.
 - edges: 100,000 customers at mean degree 4, 10 and 20 (26 weeks).
+- networks: building each generated shape (the clustered one is networkx's
+  pure-Python generator, so it is timed at 100,000 customers only).
 - reference: the per-agent model (sim.reference) at 10,000 customers, 20 weeks,
   against the vectorised model on the same world, per customer-week.
 """
@@ -65,6 +67,18 @@ def measure(customers: int, weeks: int, degree: int) -> dict:
         "floor": floor,
         "peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
     }
+
+
+def measure_network(kind: str, customers: int) -> dict:
+    """Seconds to build one generated network of ``customers`` (twice as many nodes, prospects included)."""
+    from sim.config import NetworkConf, NetworkKind, to_sim_config
+    from sim.network import build_network
+
+    cfg = to_sim_config({"market": {"customers": customers}})
+    nodes = round(customers / (1 - cfg.market.prospect_share))
+    start = time.perf_counter()
+    matrix = build_network(NetworkConf(kind=NetworkKind(kind)), nodes, np.random.default_rng(0))
+    return {"kind": kind, "nodes": nodes, "edges": matrix.nnz // 2, "seconds": time.perf_counter() - start}
 
 
 def measure_reference(customers: int, weeks: int) -> dict:
@@ -125,6 +139,12 @@ def main() -> None:
     for degree in (4, 10, 20):
         r = in_fresh_process("measure", 100_000, 26, degree)
         print(f"| {degree} | {r['edges']:,} | {r['simulation']:.2f} | {r['floor']:.2f} |", flush=True)
+    print("\n### Building the network (mean degree 10)\n")
+    print("| shape | customers | nodes | edges | seconds |")
+    print("|---|---|---|---|---|")
+    for kind, size in (("small_world", 1_000_000), ("scale_free", 1_000_000), ("powerlaw_cluster", 100_000)):
+        r = in_fresh_process("measure_network", kind, size)
+        print(f"| {kind} | {size:,} | {r['nodes']:,} | {r['edges']:,} | {r['seconds']:.1f} |", flush=True)
     r = in_fresh_process("measure_reference", 10_000, 20)
     print("\n### Per-agent reference (10,000 customers, 20 weeks, same world)\n")
     print("| model | seconds | per customer-week µs | vectorised speed-up |")

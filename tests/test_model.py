@@ -9,7 +9,9 @@ from conftest import small
 from sim import RecoveryModel, Result, run
 from sim.agents import Customer, Firm
 from sim.books import COSTS
+from sim.config import NetworkConf, NetworkKind
 from sim.model import FLOWS
+from sim.network import build_network
 from sim.population import State, Status
 
 REQUIRED_SUMMARY = [
@@ -226,6 +228,16 @@ def test_generated_networks_have_the_asked_mean_degree(kind):
     model = RecoveryModel(small(network={"kind": kind}), rng=1)
     mean_degree = model.adjacency.nnz / model.adjacency.shape[0]
     assert mean_degree == pytest.approx(10, rel=0.15)
+
+
+def test_the_scale_free_network_is_seeded_simple_and_heavy_tailed():
+    conf = NetworkConf(kind=NetworkKind.scale_free)
+    first, again = (build_network(conf, 5000, np.random.default_rng(7)) for _ in range(2))
+    other = build_network(conf, 5000, np.random.default_rng(8))
+    assert (first != again).nnz == 0 and (first != other).nnz > 0
+    assert first.max() == 1 and first.diagonal().sum() == 0 and (first != first.T).nnz == 0
+    degree = np.diff(first.indptr)
+    assert degree.min() >= 5 and degree.max() > 10 * degree.mean()  # hubs: Barabási-Albert's power law
 
 
 def test_results_are_identical_without_mesa_agents(tmp_path):

@@ -61,7 +61,13 @@ def loss(means: dict[str, float]) -> float:
 def current_values(cfg: SimConfig, keys: list[str]) -> dict[str, float]:
     """The values ``cfg`` has for the dotted ``keys``."""
     conf = OmegaConf.create(config_dict(cfg))
-    return {key: float(OmegaConf.select(conf, key)) for key in keys}
+    values = {key: OmegaConf.select(conf, key) for key in keys}
+    for key, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(
+                f"study.parameters.{key} is not a numeric parameter: allowed keys such as churn.base_hazard"
+            )
+    return {key: float(value) for key, value in values.items()}
 
 
 def measure(cfg: SimConfig, trials: list[dict[str, float]]) -> list[dict[str, float]]:

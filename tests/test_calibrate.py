@@ -46,6 +46,9 @@ def test_a_range_that_leaves_out_the_shipped_value_is_refused(tmp_path):
     )
     with pytest.raises(ConfigError, match=r"study.parameters.wom.delight_tell=\[0.5, 0.9\] leaves out"):
         calibrate(cfg, tmp_path)
+    typo = with_values(cfg, **{"study.parameters": {"wom.delight": [0.1, 0.2]}})
+    with pytest.raises(ConfigError, match="study.parameters.wom.delight is not a numeric parameter"):
+        calibrate(typo, tmp_path)
 
 
 @pytest.mark.slow

@@ -38,24 +38,54 @@ FITTED = "fitted (experiment=calibrate)"
 def load_calibration(path: Path = CALIBRATION) -> dict[str, float]:
     """The fitted values, key -> number, from a file written by the calibration study."""
     try:
-        values = OmegaConf.to_container(OmegaConf.load(path))["values"]
-        if not all(isinstance(v, (int, float)) for v in values.values()):
+        data = OmegaConf.to_container(OmegaConf.load(path))
+        values = data.get("values") if isinstance(data, dict) else None
+        if not isinstance(values, dict):
+            raise TypeError("no 'values' mapping")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values.values()):
             raise TypeError("a value is not a number")
-    except (OSError, KeyError, TypeError, ValueError) as error:
+    except (
+        Exception
+    ) as error:  # unreadable, not YAML, or not the shape the study writes: all the same to a user
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
         raise ConfigError(
-            f"{path} is missing or malformed ({error}): allowed a 'values' mapping of key: number"
+            f"{path} is missing or malformed ({reason}): allowed a 'values' mapping of key: number"
         ) from None
     return values
 
 
-CALIBRATED = load_calibration()
+def _shipped_calibration() -> tuple[dict[str, float], ConfigError | None]:
+    """The shipped values, or the problem with their file; :func:`validate` raises the problem.
+
+    Raising at import would end the command line in a traceback; deferred, it
+    is the one-line error every bad configuration gets.
+    """
+    try:
+        return load_calibration(), None
+    except ConfigError as problem:
+        return {}, problem
+
+
+CALIBRATED, CALIBRATION_PROBLEM = _shipped_calibration()
+FITTED_KEYS: list[str] = []  # every key a default was asked for, so validate() can name the missing ones
 
 
 def fitted(key: str) -> float:
-    """The shipped value of a fitted parameter."""
-    if key not in CALIBRATED:
-        raise ConfigError(f"{CALIBRATION} has no value for {key}: allowed {', '.join(CALIBRATED)}")
-    return CALIBRATED[key]
+    """The shipped value of a fitted parameter; NaN if the file lacks it (validate() then says so)."""
+    FITTED_KEYS.append(key)
+    return CALIBRATED.get(key, math.nan)
+
+
+def check_calibration() -> None:
+    """Raise the shipped calibration file's problem, if it has one."""
+    if CALIBRATION_PROBLEM is not None:
+        raise CALIBRATION_PROBLEM
+    missing = [key for key in FITTED_KEYS if key not in CALIBRATED]
+    if missing:
+        raise ConfigError(
+            f"{CALIBRATION} has no value for {', '.join(missing)}: allowed a 'values' mapping of every "
+            "fitted key"
+        )
 
 
 def param(
@@ -740,6 +770,7 @@ def _check_ladder(name: str, values: list[float]) -> None:
 
 def validate(cfg: SimConfig) -> SimConfig:
     """Check ranges and the relations between values; raise ConfigError with one line."""
+    check_calibration()
     _check_ranges(cfg, "")
     if not cfg.failures.catalogue:
         raise ConfigError("failures.catalogue is empty: allowed one or more failure types")

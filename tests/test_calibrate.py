@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
+from sim import config
 from sim.calibration import UNMEASURED, calibrate, fact_loss
 from sim.config import (
     CALIBRATED,
@@ -17,6 +18,7 @@ from sim.config import (
     ConfigError,
     SimConfig,
     load_calibration,
+    to_sim_config,
     with_values,
 )
 from sim.facts import BY_KEY
@@ -101,3 +103,18 @@ def test_a_malformed_calibration_file_is_one_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="missing or malformed"):
         load_calibration(tmp_path / "absent.yaml")
     assert CALIBRATION.is_file()
+
+
+def test_a_broken_shipped_calibration_stops_every_run_with_one_line(monkeypatch):
+    """Raised when a config is checked, not at import: the command line prints one line, no traceback."""
+    monkeypatch.setattr(
+        config, "CALIBRATION_PROBLEM", ConfigError("calibration.yaml is missing or malformed")
+    )
+    with pytest.raises(ConfigError, match="missing or malformed"):
+        to_sim_config()
+    monkeypatch.setattr(config, "CALIBRATION_PROBLEM", None)
+    monkeypatch.setattr(
+        config, "CALIBRATED", {k: v for k, v in CALIBRATED.items() if k != "wom.delight_tell"}
+    )
+    with pytest.raises(ConfigError, match="has no value for wom.delight_tell"):
+        to_sim_config()

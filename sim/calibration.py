@@ -74,7 +74,7 @@ def measure(cfg: SimConfig, trials: list[dict[str, float]]) -> list[dict[str, fl
     """Each trial's fact means over the search seeds, all runs on every core."""
     seeds = [cfg.seed + FIT_SEEDS + r for r in range(cfg.study.trial_replications)]
     configs = [with_values(cfg, seed=s, **params) for params in trials for s in seeds]
-    rows = pd.DataFrame(run_many(configs, task=observe))
+    rows = pd.DataFrame(run_many(configs, task=observe)).drop(columns="seed")
     rows["trial"] = np.repeat(np.arange(len(trials)), len(seeds))
     means = rows.groupby("trial").mean(numeric_only=True)
     return [means.loc[i].to_dict() for i in range(len(trials))]
@@ -221,10 +221,11 @@ def calibrate(cfg: SimConfig, out: Path) -> list[Path]:
     study = search(cfg)
     values = {k: rounded(v) for k, v in study.best_params.items()}
     facts = fact_table(study.trials[0], study.best_trial)
+    trials = study.trials_dataframe()
     return [
-        write_table(out / "trials.csv", study.trials_dataframe()),
+        write_table(out / "trials.csv", trials),
         write_table(out / "facts.csv", facts),
         write_text(out / "fitted.yaml", fitted_file(cfg, study, values)),
-        draw(study.trials_dataframe(), out / "search.png"),
+        draw(trials, out / "search.png"),
         write_report(cfg, study, values, facts, out),
     ]

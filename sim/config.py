@@ -70,10 +70,13 @@ CALIBRATED, CALIBRATION_PROBLEM = _shipped_calibration()
 FITTED_KEYS: list[str] = []  # every key a default was asked for, so validate() can name the missing ones
 
 
-def fitted(key: str) -> float:
-    """The shipped value of a fitted parameter; NaN if the file lacks it (validate() then says so)."""
+def fitted_param(key: str, lo: float, hi: float, *, doc: str, unit: str, evidence: str) -> Any:
+    """A parameter the calibration study fits: default from data/calibration.yaml, source saying so.
+
+    NaN if the file lacks ``key``; validate() then names it.
+    """
     FITTED_KEYS.append(key)
-    return CALIBRATED.get(key, math.nan)
+    return param(CALIBRATED.get(key, math.nan), lo, hi, doc=doc, unit=unit, source=f"{FITTED}: {evidence}")
 
 
 def check_calibration() -> None:
@@ -163,22 +166,22 @@ class MarketConf:
     purchase_rate: float = param(
         0.35, 0.0, 1.0, doc="weekly purchase probability at satisfaction 0.5", unit=PROB
     )
-    purchase_satisfaction_slope: float = param(
-        fitted("market.purchase_satisfaction_slope"),
+    purchase_satisfaction_slope: float = fitted_param(
+        "market.purchase_satisfaction_slope",
         0.0,
         5.0,
         doc="log-change of purchase probability per unit satisfaction",
         unit="1/satisfaction",
-        source=f"{FITTED}: {KRISS}, 2.4x spend best vs poorest",
+        evidence=f"{KRISS}, 2.4x spend best vs poorest",
     )
     basket_mean: float = param(60.0, 0.0, doc="basket value at satisfaction 0.5", unit=MONEY)
-    basket_satisfaction_slope: float = param(
-        fitted("market.basket_satisfaction_slope"),
+    basket_satisfaction_slope: float = fitted_param(
+        "market.basket_satisfaction_slope",
         0.0,
         5.0,
         doc="log-change of basket value per unit satisfaction (cross-selling)",
         unit="1/satisfaction",
-        source=f"{FITTED}: {KRISS}, 2.4x spend best vs poorest",
+        evidence=f"{KRISS}, 2.4x spend best vs poorest",
     )
     basket_sd: float = param(0.3, 0.0, 2.0, doc="log-normal spread of basket value", unit="log")
     gross_margin: float = param(0.35, 0.0, 1.0, doc="share of revenue left after cost of goods", unit=SHARE)
@@ -197,13 +200,13 @@ class CustomerConf:
     initial_satisfaction: float = param(0.6, 0.0, 1.0, doc="mean satisfaction at joining", unit=SAT)
     initial_satisfaction_sd: float = param(0.1, 0.0, 1.0, doc="spread of satisfaction at joining", unit=SAT)
     expectation: float = param(0.65, 0.0, 1.0, doc="mean expected quality at promise_level 0.5", unit=SAT)
-    expectation_sd: float = param(
-        fitted("customer.expectation_sd"),
+    expectation_sd: float = fitted_param(
+        "customer.expectation_sd",
         0.0,
         1.0,
         doc="spread of expected quality between customers",
         unit=SAT,
-        source=f"{FITTED}: {KRISS}, lasting differences in experience",
+        evidence=f"{KRISS}, lasting differences in experience",
     )
     satisfaction_memory: float = param(
         0.25, 0.0, 1.0, doc="weight of a new experience in satisfaction", unit=SHARE
@@ -216,13 +219,13 @@ class CustomerConf:
         unit="ratio",
         source="Oliver 1980 (expectation-disconfirmation); value assumed",
     )
-    expectation_adaptation: float = param(
-        fitted("customer.expectation_adaptation"),
+    expectation_adaptation: float = fitted_param(
+        "customer.expectation_adaptation",
         0.0,
         1.0,
         doc="weekly drift of expectation to experience",
         unit=SHARE,
-        source=f"{FITTED}: {KRISS}, lasting differences in experience",
+        evidence=f"{KRISS}, lasting differences in experience",
     )
     complaint_propensity_sd: float = param(0.5, 0.0, 5.0, doc="spread of the urge to complain", unit=LOGIT)
     patience_days: float = param(
@@ -364,13 +367,13 @@ class OutcomeConf:
         unit=SAT,
         source="de Matos et al. 2007; Magnini et al. 2007: rare and small",
     )
-    double_deviation: float = param(
-        fitted("outcome.double_deviation"),
+    double_deviation: float = fitted_param(
+        "outcome.double_deviation",
         0.0,
         1.0,
         doc="further satisfaction drop after a failed recovery",
         unit=SAT,
-        source=f"{FITTED}: {TARP}, retention ladder",
+        evidence=f"{TARP}, retention ladder",
     )
     chase_penalty: float = param(0.02, 0.0, 1.0, doc="satisfaction lost per repeat contact (S20)", unit=SAT)
 
@@ -379,21 +382,21 @@ class OutcomeConf:
 class ChurnConf:
     """Weekly churn hazard from satisfaction, grievance and churning neighbours (S2, S14)."""
 
-    base_hazard: float = param(
-        fitted("churn.base_hazard"),
+    base_hazard: float = fitted_param(
+        "churn.base_hazard",
         0.0,
         1.0,
         doc="weekly churn hazard at satisfaction 0.5",
         unit="1/week",
-        source=f"{FITTED}: {KRISS}, retention 74% vs 43%",
+        evidence=f"{KRISS}, retention 74% vs 43%",
     )
-    satisfaction_slope: float = param(
-        fitted("churn.satisfaction_slope"),
+    satisfaction_slope: float = fitted_param(
+        "churn.satisfaction_slope",
         0.0,
         20.0,
         doc="log-change of the base hazard per unit dissatisfaction",
         unit="1/satisfaction",
-        source=f"{FITTED}: {KRISS}, retention 74% vs 43%",
+        evidence=f"{KRISS}, retention 74% vs 43%",
     )
     contagion_hazard_ratio: float = param(
         1.8,
@@ -425,21 +428,21 @@ class ChurnConf:
         unit=PROB,
         source=TARP,
     )
-    minor_severity: float = param(
-        fitted("churn.minor_severity"),
+    minor_severity: float = fitted_param(
+        "churn.minor_severity",
         0.01,
         1.0,
         doc="severity the minor figures stand for",
         unit=SAT,
-        source=f"{FITTED}: {TARP}, retention ladder",
+        evidence=f"{TARP}, retention ladder",
     )
-    major_severity: float = param(
-        fitted("churn.major_severity"),
+    major_severity: float = fitted_param(
+        "churn.major_severity",
         0.01,
         1.0,
         doc="severity the major figures stand for",
         unit=SAT,
-        source=f"{FITTED}: {TARP}, retention ladder",
+        evidence=f"{TARP}, retention ladder",
     )
     attribution_weeks: int = param(
         26, 1, doc="a churn this soon after a failure is counted as caused by it", unit="weeks"
@@ -473,13 +476,13 @@ class WomConf:
     delight_threshold: float = param(
         0.7, 0.0, 1.0, doc="satisfaction from which a purchase delights", unit=SAT
     )
-    delight_tell: float = param(
-        fitted("wom.delight_tell"),
+    delight_tell: float = fitted_param(
+        "wom.delight_tell",
         0.0,
         1.0,
         doc="a delighted buyer tells",
         unit=PROB,
-        source=f"{FITTED}: East, Hammond & Wright 2007, positive WOM ~3x as common",
+        evidence="East, Hammond & Wright 2007, positive WOM ~3x as common",
     )
     post_dissatisfied: float = param(
         0.45,

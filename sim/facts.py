@@ -59,6 +59,31 @@ class Fact:
         return self.tolerance if self.tolerance is not None else (self.high - self.low) / 2
 
 
+def ladder_pair(size: str, order_claim: str, tarp: tuple[float, ...]) -> tuple[Fact, Fact]:
+    """The two facts of one of TARP's ladders: its order, and its distance to TARP's figures."""
+    figures = " / ".join(f"{100 * share:.0f}" for share in tarp)
+    order = Fact(
+        f"ladder_order_{size}", order_claim, "every step > 0", TARP, 0.0, 1.0, points=True, tolerance=0.05
+    )
+    gap = Fact(
+        f"ladder_gap_{size}",
+        f"{size.capitalize()} failure: mean gap to TARP's ladder, retention {RETENTION_WEEKS} weeks on",
+        f"{figures}% (gap ≤ 10 pts)",
+        TARP,
+        0.0,
+        0.10,
+        points=True,
+        aim=0.0,
+    )
+    return order, gap
+
+
+MINOR_LADDER = ladder_pair(
+    "minor",
+    "Minor failure: retention rises silent < unresolved < resolved < resolved quickly (smallest step shown)",
+    TARP_MINOR,
+)
+MAJOR_LADDER = ladder_pair("major", "Major failure: the same ladder (smallest step shown)", TARP_MAJOR)
 FACTS = (
     Fact("complaint_minor", "Minor problems complained about", "2–5%", TARP, 0.02, 0.05, aim=0.035),
     Fact(
@@ -88,47 +113,10 @@ FACTS = (
         0.79,
         aim=0.74,
     ),
-    Fact(
-        "ladder_order_minor",
-        "Minor failure: retention rises silent < unresolved < resolved < resolved quickly "
-        "(smallest step shown)",
-        "every step > 0",
-        TARP,
-        0.0,
-        1.0,
-        points=True,
-        tolerance=0.05,
-    ),
-    Fact(
-        "ladder_order_major",
-        "Major failure: the same ladder (smallest step shown)",
-        "every step > 0",
-        TARP,
-        0.0,
-        1.0,
-        points=True,
-        tolerance=0.05,
-    ),
-    Fact(
-        "ladder_gap_minor",
-        f"Minor failure: mean gap to TARP's ladder, retention {RETENTION_WEEKS} weeks on",
-        "37 / 46 / 70 / 95% (gap ≤ 10 pts)",
-        TARP,
-        0.0,
-        0.10,
-        points=True,
-        aim=0.0,
-    ),
-    Fact(
-        "ladder_gap_major",
-        f"Major failure: mean gap to TARP's ladder, retention {RETENTION_WEEKS} weeks on",
-        "9 / 19 / 54 / 82% (gap ≤ 10 pts)",
-        TARP,
-        0.0,
-        0.10,
-        points=True,
-        aim=0.0,
-    ),
+    MINOR_LADDER[0],
+    MAJOR_LADDER[0],
+    MINOR_LADDER[1],
+    MAJOR_LADDER[1],
     Fact(
         "wom_reach_ratio",
         "People reached per negative story ÷ per positive story",
@@ -253,14 +241,14 @@ class ContagionPanel:
     Counts are capped at ``cap``; a Poisson model of churns on both counts
     (log exposure as offset) gives a hazard ratio per neighbour for each window.
     The number of neighbours who are or were customers (capped at
-    ``degree_cap``) enters as a factor, as Nitzan & Libai control for the size
+    ``neighbourhood_cap``) enters as a factor, as Nitzan & Libai control for the size
     of the neighbourhood: a customer among many customers has more friends who
     can leave, and also hears more of their (mostly good) stories.
     """
 
-    def __init__(self, cap: int = 4, degree_cap: int = 30) -> None:
-        self.cap, self.degree_cap = cap, degree_cap
-        self.exposure = np.zeros((cap + 1, cap + 1, degree_cap + 1))
+    def __init__(self, cap: int = 4, neighbourhood_cap: int = 30) -> None:
+        self.cap, self.neighbourhood_cap = cap, neighbourhood_cap
+        self.exposure = np.zeros((cap + 1, cap + 1, neighbourhood_cap + 1))
         self.churns = np.zeros_like(self.exposure)
 
     def before_week(self, model: RecoveryModel) -> None:
@@ -276,9 +264,9 @@ class ContagionPanel:
         self._cell = (
             neighbours_left(*RECENT_WEEKS)[self._at_risk],
             neighbours_left(*FADED_WEEKS)[self._at_risk],
-            np.minimum(model.adjacency @ (pop.status != Status.PROSPECT).astype(np.int64), self.degree_cap)[
-                self._at_risk
-            ].astype(np.int64),
+            np.minimum(
+                model.adjacency @ (pop.status != Status.PROSPECT).astype(np.int64), self.neighbourhood_cap
+            )[self._at_risk].astype(np.int64),
         )
 
     def after_week(self, model: RecoveryModel) -> None:

@@ -20,9 +20,14 @@ from sim.network import neighbours_of
 from sim.population import Population, Status
 
 
+def base_hazard(satisfaction: np.ndarray, conf: ChurnConf) -> np.ndarray:
+    """Weekly hazard from satisfaction alone (Kriss: the poorest experiences leave most)."""
+    return conf.base_hazard * np.exp(conf.satisfaction_slope * (0.5 - satisfaction))
+
+
 def churn_hazard(pop: Population, who: np.ndarray, conf: ChurnConf) -> np.ndarray:
     """Weekly hazard of the customers ``who`` (node indices)."""
-    base = conf.base_hazard * np.exp(conf.satisfaction_slope * (0.5 - pop.satisfaction[who]))
+    base = base_hazard(pop.satisfaction[who], conf)
     contagion = np.exp(np.log(conf.contagion_hazard_ratio) * pop.contagion[who])
     return (base + pop.grievance[who]) * contagion
 

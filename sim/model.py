@@ -29,10 +29,11 @@ from sim.complaints import decide_to_complain, notify_proactively
 from sim.config import NetworkKind, SimConfig, to_sim_config
 from sim.failure_log import FailureLog
 from sim.failures import NO_FAILURE, Catalogue, draw_failures, failure_rates
+from sim.grievance import GrievanceRule
 from sim.network import build_network, to_networkx
 from sim.population import SATISFIED_FROM, Experience, Status, draw_population
 from sim.purchase import basket_value, decide_to_buy, experience_purchase
-from sim.recovery import OUTCOME_SATISFIED, Cases, Closed, ComplaintDesk, add_grievance
+from sim.recovery import OUTCOME_SATISFIED, Cases, Closed, ComplaintDesk
 from sim.streams import WeekDraws, spawn_streams
 from sim.wom import fade_attitude, spread_word_of_mouth
 
@@ -138,7 +139,7 @@ class RecoveryModel(mesa.Model):
             cfg.delegation,
             cfg.firm,
             cfg.outcome,
-            cfg.churn,
+            GrievanceRule(cfg.churn, cfg.market, cfg.customer),
             cfg.wom,
             self.catalogue,
             cfg.failures.severe_threshold,
@@ -203,14 +204,7 @@ class RecoveryModel(mesa.Model):
         pop.last_failure_complained[failed] = complain
         desk = self.firm.desk
         quiet = ~complain
-        add_grievance(
-            pop,
-            failed[quiet],
-            felt[quiet],
-            np.full(quiet.sum(), Experience.SILENT),
-            desk.curve,
-            desk.grievance_decay,
-        )
+        desk.grievance.add(pop, failed[quiet], Experience.SILENT, felt[quiet], before[quiet])
         types = len(self.catalogue.names)
         self.by_failure_type["failures"] += np.bincount(kind, minlength=types)
         self.by_failure_type["complaints"] += np.bincount(

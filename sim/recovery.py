@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import expit
 
-from sim.config import Apology, ChurnConf, DelegationConf, FirmConf, OutcomeConf, PolicyConf, WomConf
+from sim.config import Apology, DelegationConf, FirmConf, OutcomeConf, PolicyConf, WomConf
 from sim.failures import APOLOGY_CODES, Catalogue
+from sim.grievance import GrievanceRule
 from sim.population import Experience, Population, Status
 
 CASE_FIELDS: dict[str, type] = {
@@ -210,33 +211,6 @@ def recovery_probability(
     return expit(z)
 
 
-def grievance_curve(conf: ChurnConf) -> tuple[np.ndarray, np.ndarray]:
-    """Coefficients (a, g) of the excess cumulative churn hazard a * severity**g per Experience.
-
-    Fitted through TARP's repurchase figures (Goodman): after a minor and a
-    major failure, P(repurchase) = exp(-cumulative excess hazard), for the
-    silent, the unresolved, the resolved and the quickly resolved.
-    """
-    minor = -np.log(np.asarray(conf.repurchase_minor))
-    major = -np.log(np.asarray(conf.repurchase_major))
-    g = np.log(major / minor) / np.log(conf.major_severity / conf.minor_severity)
-    return minor / conf.minor_severity**g, g
-
-
-def add_grievance(
-    pop: Population,
-    customers: np.ndarray,
-    severity: np.ndarray,
-    experience: np.ndarray,
-    curve: tuple[np.ndarray, np.ndarray],
-    decay: float,
-) -> None:
-    """Raise the weekly excess hazard so that, decaying by ``decay``, it sums to the TARP figure."""
-    a, g = curve
-    cumulative = a[experience] * np.maximum(severity, 1e-6) ** g[experience]
-    np.add.at(pop.grievance, customers, cumulative * (1.0 - decay))
-
-
 def weekly_capacity(firm: FirmConf, week: int) -> int:
     """Cases the recovery team closes in ``week``; fractional capacity carries over."""
     rate = firm.staff * firm.cases_per_staff_week
@@ -252,7 +226,7 @@ class ComplaintDesk:
         delegation: DelegationConf,
         firm: FirmConf,
         outcome: OutcomeConf,
-        churn: ChurnConf,
+        grievance: GrievanceRule,
         wom: WomConf,
         catalogue: Catalogue,
         severe_threshold: float,
@@ -265,8 +239,7 @@ class ComplaintDesk:
         self.catalogue = catalogue
         self.severe_threshold = severe_threshold
         self.queue = Cases.empty()
-        self.curve = grievance_curve(churn)
-        self.grievance_decay = 0.5 ** (1.0 / churn.grievance_half_life)
+        self.grievance = grievance
 
     def handle(self, week: int, new: Cases, pop: Population) -> tuple[Closed, Closed, int]:
         """One week at the desk: returns (closed, abandoned, repeat contacts made)."""
@@ -343,7 +316,7 @@ class ComplaintDesk:
             np.where(quick, Experience.RESOLVED_QUICKLY, Experience.RESOLVED),
             Experience.UNRESOLVED,
         )
-        add_grievance(pop, c, cases["severity"], experience, self.curve, self.grievance_decay)
+        self.grievance.add(pop, c, experience, cases["severity"], pre)
         np.subtract.at(pop.open_cases, c, 1)
         return experience
 

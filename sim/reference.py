@@ -9,7 +9,7 @@ enough that no complaint waits and learning, notification, blame
 investigation, budgets and win-back are off (:func:`docking_config`).
 
 The published response curves (complaint probability, satisfaction with
-recovery, the TARP grievance curve) are the same functions the vectorised
+recovery, the TARP grievance rule) are the same functions the vectorised
 model uses; everything around them is written here again, per customer, with
 Mesa's own random generator. News (stories heard, neighbours who left) lands
 in an inbox read at the start of the hearer's next step, as in the vectorised
@@ -28,9 +28,10 @@ from sim.books import WeekActivity, weekly_books
 from sim.complaints import complaint_probability
 from sim.config import SimConfig, to_sim_config, with_values
 from sim.failures import APOLOGY_CODES, Catalogue
+from sim.grievance import GrievanceRule
 from sim.network import build_network, to_networkx
 from sim.population import Experience, Status, draw_population
-from sim.recovery import grievance_curve, recovery_probability
+from sim.recovery import recovery_probability
 from sim.streams import spawn_streams
 
 
@@ -77,7 +78,7 @@ class Shopper(FixedAgent):
             if self.model.random.random() < self.purchase_probability():
                 self.buy()
             self.consider_leaving()
-        self.grievance *= self.model.grievance_fade
+        self.grievance *= self.model.grievance.fade
 
     def read_inbox(self) -> None:
         """Last week's stories and departures reach this person now."""
@@ -125,7 +126,7 @@ class Shopper(FixedAgent):
         if self.last_complained:
             self.model.firm.hear_complaint(self, kind, severity, loss, before)
         else:
-            self.add_grievance(Experience.SILENT, severity)
+            self.add_grievance(Experience.SILENT, severity, before)
             if self.model.random.random() < c.wom.silent_tell * severity:
                 self.tell("bad")
 
@@ -165,14 +166,12 @@ class Shopper(FixedAgent):
             if satisfied and quick
             else (Experience.RESOLVED if satisfied else Experience.UNRESOLVED)
         )
-        self.add_grievance(experience, severity)
+        self.add_grievance(experience, severity, before)
 
-    def add_grievance(self, experience: Experience, severity: float) -> None:
-        """The excess hazard that, fading, sums to TARP's figure for this experience."""
-        a, g = self.model.curve
-        self.grievance += (
-            a[experience] * max(severity, 1e-6) ** g[experience] * (1 - self.model.grievance_fade)
-        )
+    def add_grievance(self, experience: Experience, severity: float, before: float) -> None:
+        """The excess hazard that, fading, sums to TARP's figure less what the satisfaction gap adds."""
+        gap = before - self.satisfaction
+        self.grievance += float(self.model.grievance.weekly(experience, severity, self.satisfaction, gap))
 
     def consider_leaving(self) -> None:
         """Churn hazard from satisfaction, grievance and departed neighbours (S2)."""
@@ -281,8 +280,7 @@ class ReferenceModel(mesa.Model):
         nodes = adjacency.shape[0]
         self.traits = draw_population(nodes, cfg.market.customers, cfg.customer, cfg.firm, streams["traits"])
         self.catalogue = Catalogue.from_config(cfg.failures)
-        self.curve = grievance_curve(cfg.churn)
-        self.grievance_fade = 0.5 ** (1.0 / cfg.churn.grievance_half_life)
+        self.grievance = GrievanceRule(cfg.churn, cfg.market, cfg.customer)
         self.contagion_fade = 0.5 ** (1.0 / cfg.churn.contagion_half_life)
         self.attitude_fade = 0.5 ** (1.0 / cfg.wom.attitude_half_life)
         self.grid = Network(to_networkx(adjacency), capacity=1, random=self.random, layout=None)

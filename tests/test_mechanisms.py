@@ -8,19 +8,28 @@ import pytest
 
 from sim.acquisition import acquire
 from sim.books import COSTS, WeekActivity, weekly_books
-from sim.churn import churn_hazard, expose_neighbours
+from sim.churn import base_hazard, churn_hazard, expose_neighbours
 from sim.complaints import complaint_probability
-from sim.config import Apology, DelegationConf, FirmConf, OutcomeConf, PolicyConf, SimConfig, WomConf
+from sim.config import (
+    Apology,
+    DelegationConf,
+    FirmConf,
+    OutcomeConf,
+    PolicyConf,
+    SimConfig,
+    WomConf,
+    with_values,
+)
 from sim.failures import NO_FAILURE, Catalogue, draw_failures, failure_rates
+from sim.grievance import GrievanceRule, tarp_curve
 from sim.network import adjacency
-from sim.population import Status, draw_population
+from sim.population import Experience, Status, draw_population
 from sim.purchase import basket_value, decide_to_buy
 from sim.recovery import (
     Cases,
     apply_consistently,
     compensation_value,
     frontline_resolves,
-    grievance_curve,
     recovery_probability,
     remedies,
     weekly_capacity,
@@ -210,12 +219,29 @@ def test_weekly_capacity_carries_fractions_over():
 def test_grievance_reproduces_tarp_repurchase_at_its_anchors():
     """TARP: minor 37/46/70/95%, major 9/19/54/82% repurchase."""
     conf = SimConfig().churn
-    a, g = grievance_curve(conf)
+    a, g = tarp_curve(conf)
     for severity, ladder in (
         (conf.minor_severity, conf.repurchase_minor),
         (conf.major_severity, conf.repurchase_major),
     ):
         np.testing.assert_allclose(np.exp(-a * severity**g), ladder)
+
+
+def test_grievance_is_tarps_hazard_less_what_the_satisfaction_gap_adds():
+    """Customers who buy every week close a gap by satisfaction_memory a purchase; walk that path by hand."""
+    cfg = with_values(SimConfig(), **{"market.purchase_rate": 1.0, "market.purchase_satisfaction_slope": 0.0})
+    rule = GrievanceRule(cfg.churn, cfg.market, cfg.customer)
+    silent, now, gap = Experience.SILENT, 0.4, 0.2
+    tarp = rule.tarp_hazard(silent, 0.3)
+    by_hand, s = 0.0, now
+    for _ in range(52):
+        by_hand += base_hazard(s, cfg.churn) - base_hazard(now + gap, cfg.churn)
+        s += cfg.customer.satisfaction_memory * (now + gap - s)
+    assert rule.satisfaction_hazard(now, gap) == pytest.approx(by_hand)
+    assert 0 < by_hand < tarp
+    assert rule.weekly(silent, 0.3, now, gap) == pytest.approx((tarp - by_hand) * (1 - rule.fade))
+    assert rule.weekly(silent, 0.3, now, 0.0) == pytest.approx(tarp * (1 - rule.fade))
+    assert rule.weekly(silent, 0.01, 0.0, 1.0) == 0.0  # a gap that says more than TARP leaves none
 
 
 def test_churn_hazard_falls_with_satisfaction_and_rises_80_percent_per_churned_neighbour():

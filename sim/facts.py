@@ -67,7 +67,8 @@ def ladder_pair(size: str, order_claim: str, tarp: tuple[float, ...]) -> tuple[F
     )
     gap = Fact(
         f"ladder_gap_{size}",
-        f"{size.capitalize()} failure: mean gap to TARP's ladder, retention {RETENTION_WEEKS} weeks on",
+        f"{size.capitalize()} failure: mean gap to TARP's ladder (retention {RETENTION_WEEKS} weeks on,"
+        " relative to buyers with no failure, at equal severity)",
         f"{figures}% (gap ≤ 10 pts)",
         TARP,
         0.0,
@@ -290,21 +291,47 @@ class ContagionPanel:
         return float(np.exp(fit.params[1])), float(np.exp(fit.params[2]))
 
 
-def retention_ladder(failures: pd.DataFrame, churn_week: np.ndarray, weeks: int, serious: bool) -> np.ndarray:
-    """Share still a customer RETENTION_WEEKS after a failure, per ending (silent … resolved quickly)."""
+def stayed_after(churn_week: np.ndarray, customers: np.ndarray, weeks: np.ndarray) -> np.ndarray:
+    """Whether each customer was still a customer RETENTION_WEEKS after the given week."""
+    left = churn_week[customers]
+    return (left < 0) | (left > weeks + RETENTION_WEEKS)
+
+
+def retention_ladder(
+    failures: pd.DataFrame, churn_week: np.ndarray, weeks: int, serious: bool, unharmed: float
+) -> np.ndarray:
+    """Retention RETENTION_WEEKS after a failure, per ending (silent … resolved quickly), as TARP reads it.
+
+    TARP's figures are the failure's own effect, so each is read as retention
+    relative to ``unharmed`` (buyers the same weeks who met no failure), and at
+    equal severity: complaints come from the worse failures, so a logistic
+    regression on the ending and log severity gives each ending's retention at
+    the mean log severity of all failures of this size. NaN where no failure
+    ended that way.
+    """
     seen = failures[(failures["week"] <= weeks - RETENTION_WEEKS) & (failures["serious"] == serious)]
-    left = churn_week[seen["customer"].to_numpy()]
-    stayed = (left < 0) | (left > seen["week"].to_numpy() + RETENTION_WEEKS)
+    stayed = stayed_after(churn_week, seen["customer"].to_numpy(), seen["week"].to_numpy())
     ending = seen["ending"].to_numpy()
-    return np.array([stayed[ending == rung].mean() if (ending == rung).any() else np.nan for rung in LADDER])
+    present = [rung for rung in LADDER if (ending == rung).any()]
+    log_severity = np.log(seen["severity"].to_numpy())
+    rungs = (ending[:, None] == np.array(present[1:])[None, :]).astype(float)  # the first is the reference
+    design = sm.add_constant(np.column_stack([rungs, log_severity]), has_constant="add")
+    fit = sm.GLM(stayed.astype(float), design, family=sm.families.Binomial()).fit()
+    at_mean = np.column_stack(
+        [np.ones(len(present)), np.eye(len(present))[:, 1:], np.full(len(present), log_severity.mean())]
+    )
+    retained = dict(zip(present, fit.predict(at_mean), strict=True))
+    return np.array([retained.get(rung, np.nan) for rung in LADDER]) / unharmed
 
 
-def ladder_facts(model: RecoveryModel, failures: pd.DataFrame) -> dict[str, float]:
+def ladder_facts(model: RecoveryModel, failures: pd.DataFrame, unharmed: float) -> dict[str, float]:
     """Order and distance to TARP of the retention ladders after minor and major failures."""
     failures = failures.assign(serious=failures["severity"] >= model.config.failures.severe_threshold)
     values = {}
     for size, serious, tarp in (("minor", False, TARP_MINOR), ("major", True, TARP_MAJOR)):
-        ladder = retention_ladder(failures, model.population.churn_week, model.config.weeks, serious)
+        ladder = retention_ladder(
+            failures, model.population.churn_week, model.config.weeks, serious, unharmed
+        )
         present = np.isfinite(ladder)  # a rung no failure reached is left out
         values[f"ladder_order_{size}"] = float(np.diff(ladder[present]).min())
         values[f"ladder_gap_{size}"] = float(np.abs(ladder - np.array(tarp))[present].mean())
@@ -352,10 +379,14 @@ def run_observed(config: SimConfig) -> tuple[RecoveryModel, Result, dict[str, fl
     satisfaction at mid-run, then their spend and retention over the second
     half (a year at the default 104 weeks). Base retention: the share of
     customers at week RETENTION_WEEKS still there RETENTION_WEEKS later.
+    Unharmed retention: the same, for each week's buyers who met no failure
+    that week, pooled over the weeks whose RETENTION_WEEKS after fall in the run.
     """
     model = RecoveryModel(config, agents=False)
     pop, panel, middle = model.population, ContagionPanel(), config.weeks // 2
+    unharmed: list[np.ndarray] = []
     while model.running:
+        spent, logged = pop.spend.copy(), model.failure_log.size
         if model.steps == RETENTION_WEEKS:
             at_risk = np.flatnonzero(pop.status == Status.ACTIVE)
         if model.steps == middle:
@@ -365,6 +396,10 @@ def run_observed(config: SimConfig) -> tuple[RecoveryModel, Result, dict[str, fl
         panel.before_week(model)
         model.step()
         panel.after_week(model)
+        if model.steps <= config.weeks - RETENTION_WEEKS:
+            failed = model.failure_log.columns["customer"][logged : model.failure_log.size]
+            fine = np.setdiff1d(np.flatnonzero(pop.spend > spent), failed)
+            unharmed.append(np.column_stack([fine, np.full(fine.size, model.steps)]))
         if model.steps == 2 * RETENTION_WEEKS:
             baseline = float((pop.status[at_risk] == Status.ACTIVE).mean())
     recent, faded = panel.hazard_ratios()
@@ -378,6 +413,7 @@ def run_observed(config: SimConfig) -> tuple[RecoveryModel, Result, dict[str, fl
         "kriss_retention_best": float(stayed[-tenth:].mean()),
         "kriss_retention_poorest": float(stayed[:tenth].mean()),
         "baseline_retention": baseline,
+        "unharmed_retention": float(stayed_after(pop.churn_week, *np.concatenate(unharmed).T).mean()),
     }
     return model, Result.from_model(model), values
 
@@ -404,7 +440,7 @@ def observe(config: SimConfig) -> dict[str, float]:
         "wom_reach_ratio": s["wom_reach_negative"] / s["wom_reach_positive"],
         "wom_positive_per_negative": s["wom_positive_events"] / s["wom_negative_events"],
     }
-    values |= ladder_facts(model, result.failures)
+    values |= ladder_facts(model, result.failures, values["unharmed_retention"])
     both = with_values(config, {"policy": "apology_compensation"})
     model, result, _ = run_observed(both)
     values["recovery_money_apology"] = result.summary["recovery_satisfaction"]

@@ -109,12 +109,12 @@ def ladder_figure(observations: pd.DataFrame, path: Path) -> Path:
         columns = [f"retention_{size}_{rung}" for rung in LADDER]
         means = observations[columns].mean().to_numpy()
         ax.bar(x - 0.2, 100 * np.array(tarp), 0.4, color="#BBBBBB", label="TARP")
-        label = f"model: retention {RETENTION_WEEKS} weeks on ÷ buyers with no failure, equal severity"
+        label = f"model: retention {RETENTION_WEEKS} weeks on vs buyers with no failure, equal severity"
         ax.bar(x + 0.2, 100 * means, 0.4, color="#0072B2", label=label)
         ax.set_xticks(x, [rung.replace("_", "\n") for rung in LADDER], fontsize=8)
         ax.set_title(f"after a {size} failure", fontsize=10)
     axes[0].set_ylabel("% buying again")
-    axes[0].legend(fontsize=8, frameon=False)
+    axes[0].legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(0.0, -0.22), ncol=2)
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return path

@@ -18,6 +18,7 @@ import numpy as np
 from sim.churn import base_hazard
 from sim.config import ChurnConf, CustomerConf, MarketConf
 from sim.population import Population
+from sim.purchase import purchase_probability
 
 #: Weeks over which a satisfaction gap's extra hazard is summed; purchases mend it well within a year.
 HORIZON_WEEKS = 52
@@ -43,8 +44,8 @@ class GrievanceRule:
         so the gap shrinks by that share times the chance of buying each week.
         """
         s, gap = np.asarray(satisfaction, dtype=float), np.maximum(np.asarray(gap, dtype=float), 0.0)
-        m, k = self.market, self.churn.satisfaction_slope
-        buying = np.minimum(1.0, m.purchase_rate * np.exp(m.purchase_satisfaction_slope * (s - 0.5)))
+        k = self.churn.satisfaction_slope
+        buying = np.minimum(1.0, purchase_probability(s, self.market))
         mending = 1.0 - self.customer.satisfaction_memory * buying
         unharmed = base_hazard(s + gap, self.churn)
         remaining = gap[..., None] * mending[..., None] ** self._weeks
@@ -58,7 +59,12 @@ class GrievanceRule:
         return np.maximum(excess, 0.0) * (1.0 - self.fade)
 
     def add(
-        self, pop: Population, customers: np.ndarray, experience: np.ndarray, severity: np.ndarray, before
+        self,
+        pop: Population,
+        customers: np.ndarray,
+        experience: np.ndarray,
+        severity: np.ndarray,
+        before: np.ndarray,
     ) -> None:
         """Add this week's grievance to ``customers``, whose satisfaction was ``before`` the failure."""
         now = pop.satisfaction[customers]

@@ -18,10 +18,12 @@ def decide_to_buy(pop: Population, active: np.ndarray, market: MarketConf, u: np
 
     Purchase probability rises with satisfaction (S1: satisfied customers come back).
     """
-    rate = market.purchase_rate * np.exp(
-        market.purchase_satisfaction_slope * (pop.satisfaction[active] - 0.5)
-    )
-    return active[u < rate]
+    return active[u < purchase_probability(pop.satisfaction[active], market)]
+
+
+def purchase_probability(satisfaction: np.ndarray, market: MarketConf) -> np.ndarray:
+    """Weekly chance of buying at each satisfaction (above 1 means a purchase every week)."""
+    return market.purchase_rate * np.exp(market.purchase_satisfaction_slope * (satisfaction - 0.5))
 
 
 def basket_value(pop: Population, buyers: np.ndarray, market: MarketConf, u: np.ndarray) -> np.ndarray:

@@ -36,7 +36,7 @@ PARTS = {
         "churn.py:classify_churn",
         "churn.py:leave",
         "churn.py:expose_neighbours",
-        "churn.py:fade_grievance",
+        "grievance.py:fade_week",
     ),
     "books and stock metrics": ("books.py:weekly_books", "model.py:_stock_metrics"),
     "joining and win-back": (

@@ -69,8 +69,3 @@ def expose_neighbours(
     pop.contagion *= 0.5 ** (1.0 / conf.contagion_half_life)
     neighbours, _ = neighbours_of(adjacency, churned)
     np.add.at(pop.contagion, neighbours, 1.0)
-
-
-def fade_grievance(pop: Population, conf: ChurnConf) -> None:
-    """Grievances halve every ``grievance_half_life`` weeks."""
-    pop.grievance *= 0.5 ** (1.0 / conf.grievance_half_life)

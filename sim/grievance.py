@@ -58,6 +58,10 @@ class GrievanceRule:
         excess = self.tarp_hazard(experience, severity) - self.satisfaction_hazard(satisfaction, gap)
         return np.maximum(excess, 0.0) * (1.0 - self.fade)
 
+    def fade_week(self, pop: Population) -> None:
+        """A week passes: every grievance fades by ``fade`` (halving every ``grievance_half_life`` weeks)."""
+        pop.grievance *= self.fade
+
     def add(
         self,
         pop: Population,

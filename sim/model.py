@@ -22,7 +22,6 @@ from sim.churn import (
     classify_churn,
     decide_to_churn,
     expose_neighbours,
-    fade_grievance,
     leave,
 )
 from sim.complaints import decide_to_complain, notify_proactively
@@ -238,7 +237,7 @@ class RecoveryModel(mesa.Model):
         self.by_failure_type["churned_after_failure"] += np.bincount(blamed[blamed >= 0], minlength=types)
         leave(pop, churned, week)
         expose_neighbours(pop, self.adjacency, churned, cfg.churn)
-        fade_grievance(pop, cfg.churn)
+        desk.grievance.fade_week(pop)
 
         # 6. word of mouth
         wom = cfg.wom

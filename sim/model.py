@@ -33,7 +33,7 @@ from sim.network import build_network, to_networkx
 from sim.population import SATISFIED_FROM, Experience, Status, draw_population
 from sim.purchase import basket_value, decide_to_buy, experience_purchase
 from sim.recovery import OUTCOME_SATISFIED, Cases, Closed, ComplaintDesk
-from sim.streams import WeekDraws, spawn_streams
+from sim.streams import Draws, spawn_streams
 from sim.wom import fade_attitude, spread_word_of_mouth
 
 #: End-of-week stocks.
@@ -113,7 +113,7 @@ class RecoveryModel(mesa.Model):
         seed = cfg.seed if rng is None else int(rng)
         super().__init__(rng=seed)
         self.config, self.seed = cfg, seed
-        self.streams = spawn_streams(seed)
+        self.streams, self.draws = spawn_streams(seed), Draws(seed)
         nodes = int(round(cfg.market.customers / (1.0 - cfg.market.prospect_share)))
         self.adjacency = build_network(cfg.network, nodes, self.streams["network"])
         nodes = self.adjacency.shape[0]
@@ -158,8 +158,8 @@ class RecoveryModel(mesa.Model):
 
     def step(self) -> None:
         """One week: buy, fail, complain or stay silent, recover, churn, talk, acquire, keep books."""
-        cfg, pop, week, n = self.config, self.population, self.steps, self.population.size
-        u = WeekDraws(self.streams, n)
+        cfg, pop, week = self.config, self.population, self.steps
+        u = partial(self.draws, week=week)
         active = np.flatnonzero(pop.status == Status.ACTIVE)
 
         # 1-2. purchases, and the failures some of them meet

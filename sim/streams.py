@@ -1,64 +1,56 @@
-"""Random numbers for common random numbers: one stream per mechanism, a fixed draw per node per week.
+"""Random numbers for common random numbers: each of the week's numbers is a function of (seed, name, week, node).
 
-Each mechanism draws from its own generator, spawned from the run's seed with
-NumPy's ``SeedSequence``. Every week each stream draws the same amount, one
-value per node, whatever the policy does; so two runs that differ only in
-policy meet the same network, the same customers and the same failure draws,
-and their difference is the policy's effect, not noise (paired comparisons).
+Two runs that differ only in policy must meet the same customers and the same
+failures, so that their difference is the policy's effect, not noise (paired
+comparisons). The week's random numbers are therefore computed rather than
+drawn from a stream: the uniform named "complain" for node 17 in week 40 is
+the 17th output of SplitMix64 started from a key made of the run's seed, the
+name and the week (a counter-based generator). No number depends on which
+other nodes needed one, on what the policy did in earlier weeks, or on the
+order of the calls; and nothing is spent on nodes that need no number, so a
+week costs in proportion to what happens in it.
 
-Where a mechanism needs a number for every node (buying, churning, joining),
-the stream draws uniforms directly. Where it needs several numbers for a few
-nodes (the buyers' baskets, the failed, the complainants), the stream draws one
-64-bit key per node and the numbers are derived from (key, slot) with the
-SplitMix64 finalizer, a counter-based scheme: cheap for small subsets, and a
-node's numbers never depend on which other nodes needed one.
+The network, the customers' traits and the word of mouth still come from
+NumPy generators, one per mechanism, spawned from the seed.
 """
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 
-MECHANISMS = (
-    "network",
-    "traits",
-    "purchases",
-    "failures",
-    "reactions",
-    "recovery",
+#: Generators for what is drawn once (network, traits) or in a variable amount (word of mouth).
+MECHANISMS = ("network", "traits", "wom")
+
+#: The week's named uniforms, one per node that needs it.
+NAMES = (
+    "buy",
+    "basket",
+    "quality",
+    "fail",
+    "type",
+    "severity",
+    "notify",
+    "complain",
+    "silent_tell",
+    "delight",
+    "churn_tell",
+    "frontline",
+    "apply",
+    "improvise",
+    "blame",
+    "outcome",
+    "tell",
+    "post",
     "churn",
-    "wom",
-    "acquisition",
+    "acquire",
+    "winback",
 )
 
-#: Uniforms drawn for every node every week: name -> stream.
-DIRECT = {"buy": "purchases", "churn": "churn", "acquire": "acquisition"}
-
-#: Uniforms derived from a node's weekly key: name -> (stream, slot).
-KEYED = {
-    "basket": ("purchases", 0),
-    "quality": ("purchases", 1),
-    "fail": ("failures", 0),
-    "type": ("failures", 1),
-    "severity": ("failures", 2),
-    "notify": ("reactions", 0),
-    "complain": ("reactions", 1),
-    "silent_tell": ("reactions", 2),
-    "delight": ("reactions", 3),
-    "churn_tell": ("reactions", 4),
-    "frontline": ("recovery", 0),
-    "apply": ("recovery", 1),
-    "improvise": ("recovery", 2),
-    "blame": ("recovery", 3),
-    "outcome": ("recovery", 4),
-    "tell": ("recovery", 5),
-    "post": ("recovery", 6),
-    "winback": ("churn", 0),
-}
-KEYED_STREAMS = ("purchases", "failures", "reactions", "recovery", "churn")
-
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
+_MASK = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15  # SplitMix64's increment
+_MIX1, _MIX2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
 
 
 def spawn_streams(seed: int) -> dict[str, np.random.Generator]:
@@ -67,28 +59,40 @@ def spawn_streams(seed: int) -> dict[str, np.random.Generator]:
     return {name: np.random.default_rng(child) for name, child in zip(MECHANISMS, children, strict=True)}
 
 
-def keyed_uniforms(keys: np.ndarray, slot: int) -> np.ndarray:
-    """Uniforms in [0, 1) from 64-bit keys and a slot number (SplitMix64 finalizer, wrapping arithmetic)."""
-    with np.errstate(over="ignore"):
-        x = keys + np.uint64(slot + 1) * _GOLDEN
-        x ^= x >> np.uint64(30)
-        x *= _MIX1
-        x ^= x >> np.uint64(27)
-        x *= _MIX2
-        x ^= x >> np.uint64(31)
+def mix(x: int) -> int:
+    """SplitMix64's finalizer on one 64-bit integer: a bijection whose every output bit depends on every input bit."""
+    x = ((x ^ (x >> 30)) * _MIX1) & _MASK
+    x = ((x ^ (x >> 27)) * _MIX2) & _MASK
+    return x ^ (x >> 31)
+
+
+def name_key(seed: int, name: str) -> int:
+    """The 64-bit key of one named uniform in one run; it depends on the name, not on its place in NAMES."""
+    entropy = np.random.SeedSequence([seed, zlib.crc32(name.encode())])
+    return int(entropy.generate_state(1, np.uint64)[0])
+
+
+def uniforms(start: int, nodes: np.ndarray) -> np.ndarray:
+    """Uniforms in [0, 1): output ``node`` of SplitMix64 started at ``start``, for each of ``nodes``."""
+    x = np.uint64(start) + np.asarray(nodes, dtype=np.int64).view(np.uint64) * np.uint64(_GOLDEN)
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(_MIX1)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(_MIX2)
+    x ^= x >> np.uint64(31)
     return (x >> np.uint64(11)) * 2.0**-53
 
 
-class WeekDraws:
-    """This week's random numbers: ``draws("complain", nodes)`` gives one uniform per node in ``nodes``."""
+class Draws:
+    """A run's named uniforms: ``draws(name, nodes, week)``, the same whenever and however often asked."""
 
-    def __init__(self, streams: dict[str, np.random.Generator], n: int) -> None:
-        self.direct = {name: streams[stream].random(n) for name, stream in DIRECT.items()}
-        self.keys = {stream: streams[stream].bit_generator.random_raw(n) for stream in KEYED_STREAMS}
+    def __init__(self, seed: int) -> None:
+        self.keys = {name: name_key(seed, name) for name in NAMES}
 
-    def __call__(self, name: str, nodes: np.ndarray) -> np.ndarray:
-        """Uniforms named ``name`` (a key of DIRECT or KEYED) for the nodes ``nodes``."""
-        if name in self.direct:
-            return self.direct[name][nodes]
-        stream, slot = KEYED[name]
-        return keyed_uniforms(self.keys[stream][nodes], slot)
+    def start(self, name: str, week: int) -> int:
+        """Where the SplitMix64 sequence of ``name`` in ``week`` starts."""
+        return mix((self.keys[name] + (week + 1) * _GOLDEN) & _MASK)
+
+    def __call__(self, name: str, nodes: np.ndarray, week: int) -> np.ndarray:
+        """The uniform named ``name`` (one of NAMES) in ``week`` for each node in ``nodes``."""
+        return uniforms(self.start(name, week), nodes)

@@ -338,26 +338,33 @@ def test_small_world_keeps_every_node_at_degree_k_on_average_without_loops_or_re
     assert clustering > 0.4  # still a small world: far more clustered than a random graph (~0.005)
 
 
-def test_keyed_uniforms_are_uniform_and_independent_across_slots():
+def test_named_uniforms_are_uniform_and_independent_across_names_weeks_and_seeds():
     from scipy import stats
 
-    from sim.streams import keyed_uniforms
+    from sim.streams import Draws
 
-    keys = np.random.default_rng(13).bit_generator.random_raw(N)
-    a, b = keyed_uniforms(keys, 0), keyed_uniforms(keys, 1)
+    nodes = np.arange(N)
+    draws = Draws(13)
+    a = draws("complain", nodes, week=4)
+    others = {
+        "another name": draws("outcome", nodes, week=4),
+        "the next week": draws("complain", nodes, week=5),
+        "another seed": Draws(14)("complain", nodes, week=4),
+        "the next node": np.roll(a, 1),
+    }
     assert stats.kstest(a, "uniform").pvalue > 0.01
-    assert abs(np.corrcoef(a, b)[0, 1]) < 0.01
-    assert np.array_equal(
-        keyed_uniforms(keys[5:9], 0), a[5:9]
-    )  # a node's number does not depend on the others
+    for what, b in others.items():
+        assert abs(np.corrcoef(a, b)[0, 1]) < 4 / np.sqrt(N), what  # 4 standard errors of r
 
 
-def test_week_draws_give_the_same_numbers_to_a_node_whoever_else_asks():
-    from sim.streams import WeekDraws, spawn_streams
+def test_a_node_gets_the_same_number_whoever_else_asks_and_whenever():
+    from sim.streams import Draws
 
-    one, two = WeekDraws(spawn_streams(3), 100), WeekDraws(spawn_streams(3), 100)
-    assert np.array_equal(one("complain", np.array([7, 40])), two("complain", np.arange(100))[[7, 40]])
-    assert not np.array_equal(one("complain", np.arange(100)), one("outcome", np.arange(100)))
+    one, two = Draws(3), Draws(3)
+    late = two("complain", np.arange(100), week=7)
+    assert np.array_equal(one("complain", np.array([40, 7]), week=7), late[[40, 7]])
+    two("churn", np.arange(100), week=8)  # asking for other numbers first changes nothing
+    assert np.array_equal(one("complain", np.arange(100), week=7), two("complain", np.arange(100), week=7))
 
 
 def test_weighted_graphs_become_plain_ties():

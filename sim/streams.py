@@ -1,4 +1,4 @@
-"""Random numbers for common random numbers: each of the week's numbers is a function of (seed, name, week, node).
+"""Common random numbers: each of the week's random numbers is a function of (seed, name, week, node).
 
 Two runs that differ only in policy must meet the same customers and the same
 failures, so that their difference is the policy's effect, not noise (paired
@@ -52,7 +52,7 @@ NAMES = (
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15  # SplitMix64's increment
 _MIX1, _MIX2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
-# The same constants as unsigned 64-bit integers for compiled code (mixing signed and unsigned there gives floats).
+# The same as unsigned 64-bit integers for compiled code (mixing signed and unsigned there gives floats).
 _U_GOLDEN, _U_MIX1, _U_MIX2 = np.uint64(_GOLDEN), np.uint64(_MIX1), np.uint64(_MIX2)
 _U11, _U27, _U30, _U31 = np.uint64(11), np.uint64(27), np.uint64(30), np.uint64(31)
 
@@ -64,7 +64,7 @@ def spawn_streams(seed: int) -> dict[str, np.random.Generator]:
 
 
 def mix(x: int) -> int:
-    """SplitMix64's finalizer on one 64-bit integer: a bijection whose every output bit depends on every input bit."""
+    """SplitMix64's finalizer: a bijection of 64-bit integers; every output bit depends on every input bit."""
     x = ((x ^ (x >> 30)) * _MIX1) & _MASK
     x = ((x ^ (x >> 27)) * _MIX2) & _MASK
     return x ^ (x >> 31)

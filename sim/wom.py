@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 
 from sim.config import WomConf
-from sim.network import neighbours_of
 from sim.population import Population, Status
+
+ACTIVE, PROSPECT = int(Status.ACTIVE), int(Status.PROSPECT)
 
 
 @dataclass
@@ -38,13 +40,21 @@ def tell_neighbours(
     rng: np.random.Generator,
 ) -> np.ndarray:
     """Messages heard per node when each teller (repeats allowed) talks to their neighbours."""
-    n = adjacency.shape[0]
-    if tellers.size == 0:
-        return np.zeros(n)
-    neighbours, degree = neighbours_of(adjacency, tellers)
-    p = np.minimum(1.0, reach * influence[tellers] / np.maximum(degree, 1))
-    told = rng.random(neighbours.size) < np.repeat(p, degree)
-    return np.bincount(neighbours[told], minlength=n).astype(np.float64)
+    heard = np.zeros(adjacency.shape[0])
+    tellers = np.asarray(tellers, dtype=np.int64)
+    _tell(adjacency.indptr, adjacency.indices, tellers, reach, influence, rng, heard)
+    return heard
+
+
+@numba.njit(cache=True)
+def _tell(indptr, indices, tellers, reach, influence, rng, heard):  # noqa: ANN001, ANN202
+    """Compiled loop of tell_neighbours: one draw per (teller, neighbour), tellers in order."""
+    for teller in tellers:
+        start, stop = indptr[teller], indptr[teller + 1]
+        p = min(1.0, reach * influence[teller] / max(stop - start, 1))
+        for edge in range(start, stop):
+            if rng.random() < p:
+                heard[indices[edge]] += 1.0
 
 
 def cascade(
@@ -90,16 +100,29 @@ def spread_word_of_mouth(
         told_positive=0,
     )
     heard.told_negative, heard.told_positive = int(heard.negative.sum()), int(heard.positive.sum())
-    bad = heard.negative + conf.public_weight * heard.public
-    hearers = np.flatnonzero(bad + heard.positive)
-    good, bad = heard.positive[hearers], bad[hearers]
-    status = pop.status[hearers]
-    active, prospect = hearers[status == Status.ACTIVE], hearers[status == Status.PROSPECT]
-    shift = conf.positive_effect * good - conf.negative_effect * bad
-    pop.satisfaction[active] = np.clip(pop.satisfaction[active] + shift[status == Status.ACTIVE], 0.0, 1.0)
-    lean = conf.prospect_positive * good - conf.prospect_negative * bad
-    pop.attitude[prospect] += lean[status == Status.PROSPECT]
+    _move_hearers(
+        heard.negative + conf.public_weight * heard.public,
+        heard.positive,
+        pop.status,
+        pop.satisfaction,
+        pop.attitude,
+        (conf.positive_effect, conf.negative_effect, conf.prospect_positive, conf.prospect_negative),
+    )
     return heard
+
+
+@numba.njit(cache=True)
+def _move_hearers(bad, good, status, satisfaction, attitude, effects):  # noqa: ANN001, ANN202
+    """Customers who heard stories change their satisfaction; prospects, their attitude."""
+    positive_effect, negative_effect, prospect_positive, prospect_negative = effects
+    for node in range(status.size):
+        if bad[node] == 0.0 and good[node] == 0.0:
+            continue
+        if status[node] == ACTIVE:
+            shifted = satisfaction[node] + (positive_effect * good[node] - negative_effect * bad[node])
+            satisfaction[node] = min(max(shifted, 0.0), 1.0)
+        elif status[node] == PROSPECT:
+            attitude[node] += prospect_positive * good[node] - prospect_negative * bad[node]
 
 
 def fade_attitude(pop: Population, conf: WomConf) -> None:

@@ -13,6 +13,7 @@ purchases mend it.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim.churn import base_hazard
@@ -31,7 +32,6 @@ class GrievanceRule:
         self.churn, self.market, self.customer = churn, market, customer
         self.a, self.g = tarp_curve(churn)
         self.fade = 0.5 ** (1.0 / churn.grievance_half_life)
-        self._weeks = np.arange(HORIZON_WEEKS)
 
     def tarp_hazard(self, experience: np.ndarray, severity: np.ndarray) -> np.ndarray:
         """Cumulative excess hazard whose survival exp(-H) is TARP's repurchase share."""
@@ -43,13 +43,14 @@ class GrievanceRule:
         Each purchase moves satisfaction ``satisfaction_memory`` of the way back,
         so the gap shrinks by that share times the chance of buying each week.
         """
-        s, gap = np.asarray(satisfaction, dtype=float), np.maximum(np.asarray(gap, dtype=float), 0.0)
-        k = self.churn.satisfaction_slope
+        s, gap = np.broadcast_arrays(
+            np.asarray(satisfaction, dtype=float), np.maximum(np.asarray(gap, dtype=float), 0.0)
+        )
         buying = np.minimum(1.0, purchase_probability(s, self.market))
         mending = 1.0 - self.customer.satisfaction_memory * buying
         unharmed = base_hazard(s + gap, self.churn)
-        remaining = gap[..., None] * mending[..., None] ** self._weeks
-        return unharmed * np.expm1(k * remaining).sum(axis=-1)
+        excess = _excess_over_horizon(gap.ravel(), mending.ravel(), self.churn.satisfaction_slope)
+        return unharmed * excess.reshape(gap.shape)
 
     def weekly(
         self, experience: np.ndarray, severity: np.ndarray, satisfaction: np.ndarray, gap: np.ndarray
@@ -73,6 +74,21 @@ class GrievanceRule:
         """Add this week's grievance to ``customers``, whose satisfaction was ``before`` the failure."""
         now = pop.satisfaction[customers]
         np.add.at(pop.grievance, customers, self.weekly(experience, severity, now, before - now))
+
+
+@numba.njit(cache=True)
+def _excess_over_horizon(gap, mending, slope):  # noqa: ANN001, ANN202
+    """Sum over HORIZON_WEEKS of exp(slope * remaining gap) - 1, the gap shrinking by ``mending`` a week.
+
+    Compiled: it is a year of weeks for each of the week's failures.
+    """
+    total = np.zeros(gap.size)
+    for i in range(gap.size):
+        remaining = gap[i]
+        for _ in range(HORIZON_WEEKS):
+            total[i] += np.expm1(slope * remaining)
+            remaining *= mending[i]
+    return total
 
 
 def tarp_curve(conf: ChurnConf) -> tuple[np.ndarray, np.ndarray]:

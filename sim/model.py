@@ -30,7 +30,7 @@ from sim.failure_log import FailureLog
 from sim.failures import NO_FAILURE, Catalogue, draw_failures, failure_rates
 from sim.grievance import GrievanceRule
 from sim.network import build_network, to_networkx
-from sim.population import SATISFIED_FROM, Experience, Status, draw_population
+from sim.population import Experience, Status, draw_population
 from sim.purchase import basket_value, decide_to_buy, experience_purchase
 from sim.recovery import OUTCOME_SATISFIED, Cases, Closed, ComplaintDesk
 from sim.streams import Draws, spawn_streams
@@ -317,17 +317,4 @@ class RecoveryModel(mesa.Model):
 
     def _stock_metrics(self, flows: dict[str, float]) -> dict[str, float]:
         """Add the end-of-week stocks to this week's flows."""
-        pop = self.population
-        active = pop.status == Status.ACTIVE
-        n_active = int(active.sum())
-        return {
-            **flows,
-            "active_customers": n_active,
-            "prospects": int((pop.status == Status.PROSPECT).sum()),
-            "churned_customers": int((pop.status == Status.CHURNED).sum()),
-            "satisfied_customers": int((active & (pop.satisfaction >= SATISFIED_FROM)).sum()),
-            "unhappy_customers": int((active & (pop.satisfaction < SATISFIED_FROM)).sum()),
-            "open_complaints": int(pop.open_cases.sum()),
-            "mean_satisfaction": float(pop.satisfaction[active].mean()) if n_active else float("nan"),
-            "queue_length": len(self.firm.desk.queue),
-        }
+        return {**flows, **self.population.census(), "queue_length": len(self.firm.desk.queue)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+import numba
 import numpy as np
 
 from sim.config import CustomerConf, FirmConf
@@ -40,6 +41,8 @@ class State(IntEnum):
     COMPLAINED = 3
     CHURNED = 4
 
+
+ACTIVE = int(Status.ACTIVE)
 
 #: Satisfaction at or above which an active customer counts as satisfied.
 SATISFIED_FROM = 0.5
@@ -75,6 +78,22 @@ class Population:
         """Number of nodes."""
         return self.status.size
 
+    def census(self) -> dict[str, float]:
+        """Head counts by status, how active customers feel, and the complaints still open."""
+        counts, satisfied, total_satisfaction, open_cases = _census(
+            self.status, self.satisfaction, self.open_cases, SATISFIED_FROM
+        )
+        active = int(counts[Status.ACTIVE])
+        return {
+            "active_customers": active,
+            "prospects": int(counts[Status.PROSPECT]),
+            "churned_customers": int(counts[Status.CHURNED]),
+            "satisfied_customers": satisfied,
+            "unhappy_customers": active - satisfied,
+            "open_complaints": open_cases,
+            "mean_satisfaction": total_satisfaction / active if active else float("nan"),
+        }
+
     def states(self, week: int, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
         """The State of the given nodes (all by default) after ``week`` weeks.
 
@@ -93,6 +112,20 @@ class Population:
             feeling,
         )
         return state.astype(np.int8)
+
+
+@numba.njit(cache=True)
+def _census(status, satisfaction, open_cases, satisfied_from):  # noqa: ANN001, ANN202
+    """One pass over the people for the weekly stocks (NumPy took a pass per count)."""
+    counts = np.zeros(3, dtype=np.int64)
+    satisfied, total, still_open = 0, 0.0, 0
+    for node in range(status.size):
+        counts[status[node]] += 1
+        still_open += open_cases[node]
+        if status[node] == ACTIVE:
+            total += satisfaction[node]
+            satisfied += satisfaction[node] >= satisfied_from
+    return counts, satisfied, total, still_open
 
 
 def draw_population(

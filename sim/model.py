@@ -84,8 +84,6 @@ METRICS = STOCKS + FLOWS
 #: Metrics in currency or on a continuous scale; every other metric is a count.
 CONTINUOUS_METRICS = frozenset((*LEDGER, "mean_satisfaction", "response_days_total"))
 
-RECOVERY_DRAWS = ("frontline", "apply", "improvise", "blame", "outcome", "tell", "post")
-
 
 def read_metric(model: RecoveryModel, name: str) -> float:
     """DataCollector reporter: this week's value of one metric (picklable, unlike a lambda)."""
@@ -142,6 +140,7 @@ class RecoveryModel(mesa.Model):
             cfg.wom,
             self.catalogue,
             cfg.failures.severe_threshold,
+            self.draws,
         )
         self.firm = Firm(self, desk, books={})
         self.closed_log: list[Closed] = []
@@ -223,7 +222,6 @@ class RecoveryModel(mesa.Model):
             notified=notified[complain],
             pre_satisfaction=before[complain],
             first_mild=(pop.failures_seen[who] == 1) & ~severe[complain],
-            **{f"u_{name}": u(name, who) for name in RECOVERY_DRAWS},
         )
         closed, abandoned, chases = desk.handle(week, new, pop)
         for answered in (closed, abandoned):

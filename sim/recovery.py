@@ -20,6 +20,7 @@ from sim.config import Apology, DelegationConf, FirmConf, OutcomeConf, PolicyCon
 from sim.failures import APOLOGY_CODES, Catalogue
 from sim.grievance import GrievanceRule
 from sim.population import Experience, Population, Status
+from sim.streams import Draws
 
 CASE_FIELDS: dict[str, type] = {
     "customer": np.int64,
@@ -32,13 +33,6 @@ CASE_FIELDS: dict[str, type] = {
     "pre_satisfaction": np.float64,
     "first_mild": np.bool_,
     "repeat_contacts": np.int16,
-    "u_frontline": np.float64,
-    "u_apply": np.float64,
-    "u_improvise": np.float64,
-    "u_blame": np.float64,
-    "u_outcome": np.float64,
-    "u_tell": np.float64,
-    "u_post": np.float64,
 }
 
 OUTCOME_DISSATISFIED, OUTCOME_SATISFIED, OUTCOME_ABANDONED, OUTCOME_OPEN = 0, 1, 2, 3
@@ -230,6 +224,7 @@ class ComplaintDesk:
         wom: WomConf,
         catalogue: Catalogue,
         severe_threshold: float,
+        draws: Draws,
     ) -> None:
         self.policy = policy
         self.delegation = delegation
@@ -240,19 +235,23 @@ class ComplaintDesk:
         self.severe_threshold = severe_threshold
         self.queue = Cases.empty()
         self.grievance = grievance
+        self.draws = draws
+
+    def draw(self, name: str, cases: Cases) -> np.ndarray:
+        """The case's uniform ``name``: the complainant's in the week they complained, whenever answered."""
+        return self.draws(name, cases["customer"], cases["week"])
 
     def handle(self, week: int, new: Cases, pop: Population) -> tuple[Closed, Closed, int]:
         """One week at the desk: returns (closed, abandoned, repeat contacts made)."""
         apology, money = remedies(new, self.policy, self.catalogue, self.severe_threshold)
-        at_once = frontline_resolves(apology, money, self.delegation, new["u_frontline"])
-        self.queue = self.queue.append(new.take(~at_once))
+        at_once = frontline_resolves(apology, money, self.delegation, self.draw("frontline", new))
+        queue = self.queue.append(new.take(~at_once))
 
-        gone = pop.status[self.queue["customer"]] != Status.ACTIVE
-        abandoned = self._abandon(self.queue.take(gone), pop)
-        self.queue = self.queue.take(~gone)
-
+        waiting = pop.status[queue["customer"]] == Status.ACTIVE
+        abandoned = self._abandon(queue.take(~waiting), pop)
+        waiting = np.flatnonzero(waiting)
         capacity = weekly_capacity(self.firm, week)
-        served, self.queue = self.queue.take(slice(0, capacity)), self.queue.take(slice(capacity, None))
+        served, self.queue = queue.take(waiting[:capacity]), queue.take(waiting[capacity:])
         cases = new.take(at_once).append(served)
         first_contact = np.arange(len(cases)) < int(at_once.sum())
         closed = self._close(cases, first_contact, week, pop)
@@ -261,9 +260,12 @@ class ComplaintDesk:
     def _close(self, cases: Cases, first_contact: np.ndarray, week: int, pop: Population) -> Closed:
         firm, conf = self.firm, self.outcome
         apology, money = remedies(cases, self.policy, self.catalogue, self.severe_threshold)
-        apology, money = apply_consistently(apology, money, firm, cases["u_apply"], cases["u_improvise"])
+        apology, money = apply_consistently(
+            apology, money, firm, self.draw("apply", cases), self.draw("improvise", cases)
+        )
         investigated = np.full(len(cases), firm.investigate_blame)
-        money = np.where(investigated & (cases["u_blame"] < firm.blame_customer_fault_share), 0.0, money)
+        if firm.investigate_blame:
+            money = np.where(self.draw("blame", cases) < firm.blame_customer_fault_share, 0.0, money)
         wanted = money.copy()
         if firm.recovery_budget is not None:
             money = np.where(np.cumsum(money) <= firm.recovery_budget, money, 0.0)
@@ -281,7 +283,7 @@ class ComplaintDesk:
             conf,
             firm.response_target_days,
         )
-        satisfied = cases["u_outcome"] < p
+        satisfied = self.draw("outcome", cases) < p
         quick = days <= firm.response_target_days
         answered = pop.satisfaction[customers]
         experience = self._settle(cases, satisfied, quick, pop)
@@ -323,7 +325,8 @@ class ComplaintDesk:
     def _talk(self, closed: Closed, satisfied: np.ndarray) -> Closed:
         """Satisfied complainants may praise the firm; the others tell, and some post publicly."""
         firm, wom = self.firm, self.wom
-        c, u_tell, u_post = closed.cases["customer"], closed.cases["u_tell"], closed.cases["u_post"]
+        c = closed.cases["customer"]
+        u_tell, u_post = self.draw("tell", closed.cases), self.draw("post", closed.cases)
         closed.praise = c[satisfied & (u_tell < wom.recovered_tell)]
         closed.blame = c[~satisfied & (u_tell < wom.unresolved_tell)]
         post_rate = np.where(satisfied, wom.post_satisfied, wom.post_dissatisfied)

@@ -49,25 +49,16 @@ NAMES = (
     "winback",
 )
 
-_MASK = (1 << 64) - 1
-_GOLDEN = 0x9E3779B97F4A7C15  # SplitMix64's increment
-_MIX1, _MIX2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
-# The same as unsigned 64-bit integers for compiled code (mixing signed and unsigned there gives floats).
-_U_GOLDEN, _U_MIX1, _U_MIX2 = np.uint64(_GOLDEN), np.uint64(_MIX1), np.uint64(_MIX2)
-_U11, _U27, _U30, _U31 = np.uint64(11), np.uint64(27), np.uint64(30), np.uint64(31)
+# SplitMix64's constants, unsigned (in compiled code, signed with unsigned gives floats).
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_S11, _S27, _S30, _S31 = np.uint64(11), np.uint64(27), np.uint64(30), np.uint64(31)
 
 
 def spawn_streams(seed: int) -> dict[str, np.random.Generator]:
     """One generator per mechanism; adding a mechanism at the end leaves the others unchanged."""
     children = np.random.SeedSequence(seed).spawn(len(MECHANISMS))
     return {name: np.random.default_rng(child) for name, child in zip(MECHANISMS, children, strict=True)}
-
-
-def mix(x: int) -> int:
-    """SplitMix64's finalizer: a bijection of 64-bit integers; every output bit depends on every input bit."""
-    x = ((x ^ (x >> 30)) * _MIX1) & _MASK
-    x = ((x ^ (x >> 27)) * _MIX2) & _MASK
-    return x ^ (x >> 31)
 
 
 def name_key(seed: int, name: str) -> int:
@@ -77,19 +68,34 @@ def name_key(seed: int, name: str) -> int:
 
 
 @numba.njit(cache=True)
-def uniforms(start: np.uint64, nodes: np.ndarray) -> np.ndarray:
-    """Uniforms in [0, 1): output ``node`` of SplitMix64 started at ``start``, for each of ``nodes``.
+def mix(x: np.uint64) -> np.uint64:
+    """SplitMix64's finalizer: a bijection of 64-bit integers; every output bit depends on every input bit."""
+    x = (x ^ (x >> _S30)) * _MIX1
+    x = (x ^ (x >> _S27)) * _MIX2
+    return x ^ (x >> _S31)
+
+
+@numba.njit(cache=True)
+def start(key: np.uint64, week: int) -> np.uint64:
+    """Where the SplitMix64 sequence of one name's key starts in ``week``."""
+    return mix(key + np.uint64(week + 1) * _GOLDEN)
+
+
+@numba.njit(cache=True)
+def uniforms(key: np.uint64, weeks: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """Uniforms in [0, 1): output ``nodes[i]`` of the sequence of ``key`` in ``weeks[i]`` (or ``weeks[0]``).
 
     Compiled: a week asks for about twenty sets of numbers, and in NumPy the
     eight operations each costs were most of a week at 10,000 customers.
     """
     out = np.empty(nodes.size)
+    if nodes.size == 0:
+        return out
+    origin = start(key, weeks[0])
     for i in range(nodes.size):
-        x = start + np.uint64(nodes[i]) * _U_GOLDEN
-        x = (x ^ (x >> _U30)) * _U_MIX1
-        x = (x ^ (x >> _U27)) * _U_MIX2
-        x = x ^ (x >> _U31)
-        out[i] = (x >> _U11) * 2.0**-53
+        if weeks.size > 1:
+            origin = start(key, weeks[i])
+        out[i] = (mix(origin + np.uint64(nodes[i]) * _GOLDEN) >> _S11) * 2.0**-53
     return out
 
 
@@ -97,12 +103,9 @@ class Draws:
     """A run's named uniforms: ``draws(name, nodes, week)``, the same whenever and however often asked."""
 
     def __init__(self, seed: int) -> None:
-        self.keys = {name: name_key(seed, name) for name in NAMES}
+        self.keys = {name: np.uint64(name_key(seed, name)) for name in NAMES}
 
-    def start(self, name: str, week: int) -> int:
-        """Where the SplitMix64 sequence of ``name`` in ``week`` starts."""
-        return mix((self.keys[name] + (week + 1) * _GOLDEN) & _MASK)
-
-    def __call__(self, name: str, nodes: np.ndarray, week: int) -> np.ndarray:
-        """The uniform named ``name`` (one of NAMES) in ``week`` for each node in ``nodes``."""
-        return uniforms(np.uint64(self.start(name, week)), nodes)
+    def __call__(self, name: str, nodes: np.ndarray, week: int | np.ndarray) -> np.ndarray:
+        """The uniform ``name`` (one of NAMES) for each of ``nodes`` in ``week`` (or in each one's week)."""
+        weeks = np.asarray(week, dtype=np.int64).reshape(-1)
+        return uniforms(self.keys[name], weeks, np.asarray(nodes, dtype=np.int64))

@@ -164,7 +164,6 @@ def cases(kind, severity, loss):
         notified=zeros,
         pre_satisfaction=zeros,
         first_mild=zeros,
-        **{f"u_{k}": zeros for k in ("frontline", "apply", "improvise", "blame", "outcome", "tell", "post")},
     )
 
 

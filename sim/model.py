@@ -253,7 +253,14 @@ class RecoveryModel(mesa.Model):
         )
         positive = np.concatenate([delighted, closed.praise])
         heard = spread_word_of_mouth(
-            pop, self.adjacency, negative, positive, closed.posters, wom, self.streams["wom"]
+            pop,
+            self.adjacency,
+            negative,
+            positive,
+            closed.posters,
+            wom,
+            (self.draws.origin("tell_negative", week), self.draws.origin("tell_positive", week)),
+            self.streams["wom"],
         )
         fade_attitude(pop, wom)
 

@@ -10,8 +10,10 @@ other nodes needed one, on what the policy did in earlier weeks, or on the
 order of the calls; and nothing is spent on nodes that need no number, so a
 week costs in proportion to what happens in it.
 
-The network, the customers' traits and the word of mouth still come from
-NumPy generators, one per mechanism, spawned from the seed.
+Whether a story reaches a neighbour is counted by the teller's link instead
+of by node (``Draws.origin``). The network, the customers' traits and who
+reads public posts come from NumPy generators, one per mechanism, spawned
+from the seed.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ NAMES = (
     "churn",
     "acquire",
     "winback",
+    "tell_negative",
+    "tell_positive",
 )
 
 # SplitMix64's constants, unsigned (in compiled code, signed with unsigned gives floats).
@@ -95,8 +99,14 @@ def uniforms(key: np.uint64, weeks: np.ndarray, nodes: np.ndarray) -> np.ndarray
     for i in range(nodes.size):
         if weeks.size > 1:
             origin = start(key, weeks[i])
-        out[i] = (mix(origin + np.uint64(nodes[i]) * _GOLDEN) >> _S11) * 2.0**-53
+        out[i] = uniform(origin, nodes[i])
     return out
+
+
+@numba.njit(cache=True)
+def uniform(origin: np.uint64, counter: int) -> float:
+    """Output ``counter`` of the SplitMix64 sequence that starts at ``origin``, as a uniform in [0, 1)."""
+    return (mix(origin + np.uint64(counter) * _GOLDEN) >> _S11) * 2.0**-53
 
 
 class Draws:
@@ -109,3 +119,7 @@ class Draws:
         """The uniform ``name`` (one of NAMES) for each of ``nodes`` in ``week`` (or in each one's week)."""
         weeks = np.asarray(week, dtype=np.int64).reshape(-1)
         return uniforms(self.keys[name], weeks, np.asarray(nodes, dtype=np.int64))
+
+    def origin(self, name: str, week: int) -> np.uint64:
+        """Where the sequence of ``name`` starts in ``week``, for numbers not counted by node."""
+        return np.uint64(start(self.keys[name], week))

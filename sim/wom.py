@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 from sim.config import WomConf
 from sim.population import Population, Status
+from sim.streams import uniform
 
 ACTIVE, PROSPECT = int(Status.ACTIVE), int(Status.PROSPECT)
 
@@ -37,24 +38,33 @@ def tell_neighbours(
     tellers: np.ndarray,
     reach: float,
     influence: np.ndarray,
-    rng: np.random.Generator,
+    origin: np.uint64,
 ) -> np.ndarray:
-    """Messages heard per node when each teller (repeats allowed) talks to their neighbours."""
+    """Messages heard per node when each teller (repeats allowed) talks to their neighbours.
+
+    Whether a story crosses a link is number (link, times the teller told
+    before) of the sequence at ``origin`` (streams.uniform): what one teller's
+    story does never depends on who else told, so two policies that make the
+    same customer talk reach the same friends.
+    """
     heard = np.zeros(adjacency.shape[0])
     tellers = np.asarray(tellers, dtype=np.int64)
-    _tell(adjacency.indptr, adjacency.indices, tellers, reach, influence, rng, heard)
+    _tell(adjacency.indptr, adjacency.indices, tellers, reach, influence, np.uint64(origin), heard)
     return heard
 
 
 @numba.njit(cache=True)
-def _tell(indptr, indices, tellers, reach, influence, rng, heard):  # noqa: ANN001, ANN202
-    """Compiled loop of tell_neighbours: one draw per (teller, neighbour), tellers in order."""
+def _tell(indptr, indices, tellers, reach, influence, origin, heard):  # noqa: ANN001, ANN202
+    """Compiled loop of tell_neighbours."""
+    links = indptr[-1]
+    told_before = np.zeros(heard.size, dtype=np.int64)
     for teller in tellers:
         start, stop = indptr[teller], indptr[teller + 1]
         p = min(1.0, reach * influence[teller] / max(stop - start, 1))
-        for edge in range(start, stop):
-            if rng.random() < p:
-                heard[indices[edge]] += 1.0
+        for link in range(start, stop):
+            if uniform(origin, link + links * told_before[teller]) < p:
+                heard[indices[link]] += 1.0
+        told_before[teller] += 1
 
 
 def cascade(
@@ -70,7 +80,7 @@ def cascade(
     informed[seeds] = True
     tellers = np.asarray(seeds)
     while tellers.size:
-        heard = tell_neighbours(adjacency, tellers, reach, influence, rng)
+        heard = tell_neighbours(adjacency, tellers, reach, influence, rng.bit_generator.random_raw())
         tellers = np.flatnonzero((heard > 0) & ~informed)
         informed[tellers] = True
     return informed
@@ -89,12 +99,18 @@ def spread_word_of_mouth(
     positive_tellers: np.ndarray,
     posters: np.ndarray,
     conf: WomConf,
+    origins: tuple[np.uint64, np.uint64],
     rng: np.random.Generator,
 ) -> Heard:
-    """Deliver the week's stories and move hearers: customers' satisfaction, prospects' attitude."""
+    """Deliver the week's stories and move hearers: customers' satisfaction, prospects' attitude.
+
+    ``origins`` start the week's numbers for negative and for positive stories (tell_neighbours);
+    ``rng`` picks who reads public posts.
+    """
+    bad_news, good_news = origins
     heard = Heard(
-        negative=tell_neighbours(adjacency, negative_tellers, conf.negative_reach, pop.influence, rng),
-        positive=tell_neighbours(adjacency, positive_tellers, conf.positive_reach, pop.influence, rng),
+        negative=tell_neighbours(adjacency, negative_tellers, conf.negative_reach, pop.influence, bad_news),
+        positive=tell_neighbours(adjacency, positive_tellers, conf.positive_reach, pop.influence, good_news),
         public=post_publicly(posters, pop.size, conf.public_reach, rng),
         told_negative=0,
         told_positive=0,

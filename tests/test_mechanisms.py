@@ -269,17 +269,27 @@ def test_negative_stories_reach_twice_as_many_people_as_positive_ones():
     adj = adjacency(nx.complete_graph(41))  # everyone has 40 friends
     tellers = np.zeros(20_000, dtype=np.int64)
     influence = np.ones(41)
-    rng = np.random.default_rng(7)
-    bad = tell_neighbours(adj, tellers, wom.negative_reach, influence, rng).sum() / tellers.size
-    good = tell_neighbours(adj, tellers, wom.positive_reach, influence, rng).sum() / tellers.size
+    bad = tell_neighbours(adj, tellers, wom.negative_reach, influence, np.uint64(7)).sum() / tellers.size
+    good = tell_neighbours(adj, tellers, wom.positive_reach, influence, np.uint64(8)).sum() / tellers.size
     assert bad == pytest.approx(10, rel=0.02) and good == pytest.approx(5, rel=0.02)
-    assert tell_neighbours(adj, tellers[:3], 10, influence, rng)[0] == 0  # nobody tells themselves
+    assert tell_neighbours(adj, tellers[:3], 10, influence, np.uint64(9))[0] == 0  # nobody tells themselves
 
 
 def test_a_teller_with_few_friends_tells_them_all():
     adj = adjacency(nx.path_graph(3))
-    heard = tell_neighbours(adj, np.array([1]), 10.0, np.ones(3), np.random.default_rng(8))
+    heard = tell_neighbours(adj, np.array([1]), 10.0, np.ones(3), np.uint64(8))
     assert heard.tolist() == [1.0, 0.0, 1.0]
+
+
+def test_a_tellers_story_reaches_the_same_friends_whoever_else_tells():
+    """Common random numbers for word of mouth: a story's reach is the teller's own luck."""
+    adj = adjacency(nx.watts_strogatz_graph(500, 10, 0.1, seed=3))
+    alone = tell_neighbours(adj, np.array([17]), 5.0, np.ones(500), np.uint64(4))
+    crowd = tell_neighbours(adj, np.array([3, 17, 250, 3]), 5.0, np.ones(500), np.uint64(4))
+    others = tell_neighbours(adj, np.array([3, 250, 3]), 5.0, np.ones(500), np.uint64(4))
+    np.testing.assert_array_equal(crowd - others, alone)
+    twice = tell_neighbours(adj, np.array([17, 17]), 5.0, np.ones(500), np.uint64(4))
+    assert not np.array_equal(twice, 2 * alone)  # telling again is a fresh draw
 
 
 def test_public_posts_reach_beyond_the_network():

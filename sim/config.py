@@ -705,7 +705,7 @@ class StudyConf:
 class SimConfig:
     """Everything one run needs. ``SimConfig()`` is the default scenario."""
 
-    seed: int = param(42, 0, doc="seed of every random stream", unit="integer", source="setting")
+    seed: int = param(42, 0, doc="seed of every random number", unit="integer", source="setting")
     weeks: int = param(104, 1, doc="length of the run", unit="weeks", source="setting")
     agents: bool = param(
         True,

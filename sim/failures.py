@@ -13,7 +13,6 @@ from scipy.special import expit, logit, ndtri
 
 from sim.config import Apology, FailureConf, FirmConf
 
-NO_FAILURE = -1
 APOLOGY_CODES = {Apology.never: 0, Apology.severe_only: 1, Apology.always: 2}
 
 
@@ -52,29 +51,27 @@ def failure_rates(catalogue: Catalogue, complaints_logged: np.ndarray, firm: Fir
     return catalogue.frequency * (1.0 - firm.root_cause_learning * firm.learning_max_reduction * learned)
 
 
-def draw_failures(
+def purchases_fail(rates: np.ndarray, u_fail: np.ndarray) -> np.ndarray:
+    """Which purchases meet a failure of some type (a mask aligned with ``u_fail``)."""
+    return u_fail < np.cumsum(rates)[-1]
+
+
+def describe_failures(
     basket: np.ndarray,
     rates: np.ndarray,
     catalogue: Catalogue,
     spread: float,
-    u_fail: np.ndarray,
     u_type: np.ndarray,
     u_severity: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each purchase: failure type (NO_FAILURE if none), severity and monetary loss.
+    """Type, severity and monetary loss of each failed purchase (``basket`` and uniforms: the failed only).
 
-    Severity is the type's mean moved on the logit scale by ``spread`` so that
-    failures of one type differ in how much they hurt.
+    Types come in proportion to their rates. Severity is the type's mean moved
+    on the logit scale by ``spread`` so that failures of one type differ in
+    how much they hurt.
     """
     cumulative = np.cumsum(rates)
-    failed = u_fail < cumulative[-1]
-    kind = np.full(basket.size, NO_FAILURE)
-    kind[failed] = np.minimum(
-        np.searchsorted(cumulative / cumulative[-1], u_type[failed], side="right"), len(rates) - 1
-    )
-    mean = np.clip(catalogue.severity[kind[failed]], 1e-6, 1 - 1e-6)
-    severity = np.zeros(basket.size)
-    severity[failed] = expit(logit(mean) + spread * ndtri(u_severity[failed]))
-    loss = np.zeros(basket.size)
-    loss[failed] = catalogue.loss_share[kind[failed]] * basket[failed]
-    return kind, severity, loss
+    kind = np.minimum(np.searchsorted(cumulative / cumulative[-1], u_type, side="right"), len(rates) - 1)
+    mean = np.clip(catalogue.severity[kind], 1e-6, 1 - 1e-6)
+    severity = expit(logit(mean) + spread * ndtri(u_severity))
+    return kind, severity, catalogue.loss_share[kind] * basket

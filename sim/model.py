@@ -27,7 +27,7 @@ from sim.churn import (
 from sim.complaints import decide_to_complain, notify_proactively
 from sim.config import NetworkKind, SimConfig, to_sim_config
 from sim.failure_log import FailureLog
-from sim.failures import NO_FAILURE, Catalogue, draw_failures, failure_rates
+from sim.failures import Catalogue, describe_failures, failure_rates, purchases_fail
 from sim.grievance import GrievanceRule
 from sim.network import build_network, to_networkx
 from sim.population import Experience, Status, draw_population
@@ -167,17 +167,16 @@ class RecoveryModel(mesa.Model):
         pop.spend[buyers] += basket
         self.failure_log.bought(buyers, week)
         rates = failure_rates(self.catalogue, self.by_failure_type["complaints"], cfg.firm)
-        kind, severity, loss = draw_failures(
-            basket,
+        hit = purchases_fail(rates, u("fail", buyers))
+        failed = buyers[hit]
+        kind, severity, loss = describe_failures(
+            basket[hit],
             rates,
             self.catalogue,
             cfg.failures.severity_spread,
-            u("fail", buyers),
-            u("type", buyers),
-            u("severity", buyers),
+            u("type", failed),
+            u("severity", failed),
         )
-        hit = kind != NO_FAILURE
-        failed, kind, severity, loss = buyers[hit], kind[hit], severity[hit], loss[hit]
         severe = severity >= cfg.failures.severe_threshold
 
         # 3. the firm may warn first; satisfaction moves; complain or stay silent

@@ -20,7 +20,7 @@ from sim.config import (
     WomConf,
     with_values,
 )
-from sim.failures import NO_FAILURE, Catalogue, draw_failures, failure_rates
+from sim.failures import Catalogue, describe_failures, failure_rates, purchases_fail
 from sim.grievance import GrievanceRule, tarp_curve
 from sim.network import adjacency
 from sim.population import Experience, Status, draw_population
@@ -67,15 +67,16 @@ def test_failures_arrive_by_type_in_proportion_to_their_rates():
     rng = np.random.default_rng(2)
     basket = np.full(N, 50.0)
     rates = catalogue.frequency * 10  # more failures, tighter estimate
-    kind, severity, loss = draw_failures(
-        basket, rates, catalogue, 0.4, rng.random(N), rng.random(N), rng.random(N)
-    )
-    failed = kind != NO_FAILURE
+    failed = purchases_fail(rates, rng.random(N))
     assert failed.mean() == pytest.approx(rates.sum(), rel=0.03)
-    shares = np.bincount(kind[failed], minlength=len(rates)) / failed.sum()
+    n = int(failed.sum())
+    kind, severity, loss = describe_failures(
+        basket[failed], rates, catalogue, 0.4, rng.random(n), rng.random(n)
+    )
+    shares = np.bincount(kind, minlength=len(rates)) / n
     np.testing.assert_allclose(shares, rates / rates.sum(), atol=0.01)
-    np.testing.assert_allclose(loss[failed], catalogue.loss_share[kind[failed]] * 50.0)
-    assert np.all(severity[~failed] == 0) and np.all((severity[failed] > 0) & (severity[failed] < 1))
+    np.testing.assert_allclose(loss, catalogue.loss_share[kind] * 50.0)
+    assert np.all((severity > 0) & (severity < 1))
 
 
 def test_root_cause_learning_lowers_only_the_types_complained_about():
@@ -99,8 +100,8 @@ def test_complaint_shares_over_the_catalogue_match_published_figures():
     catalogue = Catalogue.from_config(cfg.failures)
     rng = np.random.default_rng(3)
     rates = catalogue.frequency / catalogue.frequency.sum()  # every purchase fails, same type mix
-    kind, severity, _ = draw_failures(
-        np.ones(N), rates, catalogue, cfg.failures.severity_spread, np.zeros(N), rng.random(N), rng.random(N)
+    kind, severity, _ = describe_failures(
+        np.ones(N), rates, catalogue, cfg.failures.severity_spread, rng.random(N), rng.random(N)
     )
     propensity = rng.normal(0, cfg.customer.complaint_propensity_sd, N)
     p = complaint_probability(severity, propensity, np.zeros(N, bool), cfg.complaints, 0.5)

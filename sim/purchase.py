@@ -6,11 +6,12 @@ customer expected, and satisfaction is a running average of those judgements.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
-from scipy.special import ndtri
 
 from sim.config import CustomerConf, MarketConf
 from sim.population import Population
+from sim.special import ndtri
 
 
 def decide_to_buy(pop: Population, active: np.ndarray, market: MarketConf, u: np.ndarray) -> np.ndarray:
@@ -34,9 +35,20 @@ def basket_value(pop: Population, buyers: np.ndarray, market: MarketConf, u: np.
     about 2.4 times one at 0.1, as in Kriss 2014 (HBR: best vs poorest past
     experience, +140% spend).
     """
-    sd = market.basket_sd
-    tilt = pop.satisfaction[buyers] - 0.5
-    return market.basket_mean * np.exp(market.basket_satisfaction_slope * tilt + sd * ndtri(u) - 0.5 * sd**2)
+    return _baskets(
+        buyers, u, pop.satisfaction, (market.basket_mean, market.basket_satisfaction_slope, market.basket_sd)
+    )
+
+
+@numba.njit(cache=True)
+def _baskets(buyers, u, satisfaction, parameters):  # noqa: ANN001, ANN202
+    """Compiled loop of basket_value: lognormal, its log mean tilted by satisfaction."""
+    mean, slope, sd = parameters
+    out = np.empty(buyers.size)
+    for i in range(buyers.size):
+        tilt = satisfaction[buyers[i]] - 0.5
+        out[i] = mean * np.exp(slope * tilt + sd * ndtri(u[i]) - 0.5 * sd**2)
+    return out
 
 
 def experience_purchase(
@@ -53,9 +65,24 @@ def experience_purchase(
     expectation-disconfirmation), folded into satisfaction with weight
     ``satisfaction_memory``; expectations drift slowly towards experience.
     """
-    quality = market.service_quality + market.quality_noise * ndtri(u_quality) - drop
-    expected = pop.expectation[buyers]
-    judged = np.clip(0.5 + customer.disconfirmation_gain * (quality - expected), 0.0, 1.0)
-    s = pop.satisfaction[buyers]
-    pop.satisfaction[buyers] = s + customer.satisfaction_memory * (judged - s)
-    pop.expectation[buyers] = expected + customer.expectation_adaptation * (np.clip(quality, 0, 1) - expected)
+    parameters = (
+        market.service_quality,
+        market.quality_noise,
+        customer.disconfirmation_gain,
+        customer.satisfaction_memory,
+        customer.expectation_adaptation,
+    )
+    _experience(buyers, drop, u_quality, pop.satisfaction, pop.expectation, parameters)
+
+
+@numba.njit(cache=True)
+def _experience(buyers, drop, u, satisfaction, expectation, parameters):  # noqa: ANN001, ANN202
+    """Compiled loop of experience_purchase (each buyer once)."""
+    service_quality, noise, gain, memory, adaptation = parameters
+    for i in range(buyers.size):
+        node = buyers[i]
+        quality = service_quality + noise * ndtri(u[i]) - drop[i]
+        expected = expectation[node]
+        judged = min(max(0.5 + gain * (quality - expected), 0.0), 1.0)
+        satisfaction[node] += memory * (judged - satisfaction[node])
+        expectation[node] = expected + adaptation * (min(max(quality, 0.0), 1.0) - expected)

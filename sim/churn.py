@@ -12,6 +12,7 @@ multiplier on the base alone would barely show.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 
@@ -22,19 +23,40 @@ from sim.population import Population, Status
 
 def base_hazard(satisfaction: np.ndarray, conf: ChurnConf) -> np.ndarray:
     """Weekly hazard from satisfaction alone (Kriss: the poorest experiences leave most)."""
-    return conf.base_hazard * np.exp(conf.satisfaction_slope * (0.5 - satisfaction))
+    return _base_hazard(satisfaction, conf.base_hazard, conf.satisfaction_slope)
 
 
 def churn_hazard(pop: Population, who: np.ndarray, conf: ChurnConf) -> np.ndarray:
     """Weekly hazard of the customers ``who`` (node indices)."""
-    base = base_hazard(pop.satisfaction[who], conf)
-    contagion = np.exp(np.log(conf.contagion_hazard_ratio) * pop.contagion[who])
-    return (base + pop.grievance[who]) * contagion
+    return _hazards(who, pop.satisfaction, pop.grievance, pop.contagion, _parameters(conf))
 
 
 def decide_to_churn(pop: Population, active: np.ndarray, conf: ChurnConf, u: np.ndarray) -> np.ndarray:
     """The active customers (node indices) who leave this week; ``u`` is aligned with ``active``."""
-    return active[u < -np.expm1(-churn_hazard(pop, active, conf))]
+    hazard = _hazards(active, pop.satisfaction, pop.grievance, pop.contagion, _parameters(conf))
+    return active[u < -np.expm1(-hazard)]
+
+
+def _parameters(conf: ChurnConf) -> tuple[float, float, float]:
+    return conf.base_hazard, conf.satisfaction_slope, float(np.log(conf.contagion_hazard_ratio))
+
+
+@numba.njit(cache=True)
+def _base_hazard(satisfaction, base, slope):  # noqa: ANN001, ANN202
+    return base * np.exp(slope * (0.5 - satisfaction))
+
+
+@numba.njit(cache=True)
+def _hazards(who, satisfaction, grievance, contagion, parameters):  # noqa: ANN001, ANN202
+    """Compiled loop of churn_hazard: (base + grievance) x hazard ratio ** recent churned neighbours."""
+    base, slope, log_ratio = parameters
+    out = np.empty(who.size)
+    for i in range(who.size):
+        node = who[i]
+        out[i] = _base_hazard(satisfaction[node], base, slope) + grievance[node]
+        if contagion[node] != 0.0:  # most have no recent leaver nearby, and exp(0) is 1
+            out[i] *= np.exp(log_ratio * contagion[node])
+    return out
 
 
 def attributed_failure(pop: Population, churned: np.ndarray, week: int, conf: ChurnConf) -> np.ndarray:

@@ -19,12 +19,27 @@ def decide_to_buy(pop: Population, active: np.ndarray, market: MarketConf, u: np
 
     Purchase probability rises with satisfaction (S1: satisfied customers come back).
     """
-    return active[u < purchase_probability(pop.satisfaction[active], market)]
+    rate, slope = market.purchase_rate, market.purchase_satisfaction_slope
+    return active[_buying(active, u, pop.satisfaction, rate, slope)]
 
 
 def purchase_probability(satisfaction: np.ndarray, market: MarketConf) -> np.ndarray:
     """Weekly chance of buying at each satisfaction (above 1 means a purchase every week)."""
-    return market.purchase_rate * np.exp(market.purchase_satisfaction_slope * (satisfaction - 0.5))
+    return _probability(satisfaction, market.purchase_rate, market.purchase_satisfaction_slope)
+
+
+@numba.njit(cache=True)
+def _probability(satisfaction, rate, slope):  # noqa: ANN001, ANN202
+    return rate * np.exp(slope * (satisfaction - 0.5))
+
+
+@numba.njit(cache=True)
+def _buying(active, u, satisfaction, rate, slope):  # noqa: ANN001, ANN202
+    """Compiled loop of decide_to_buy: a mask aligned with ``active``."""
+    buys = np.empty(active.size, dtype=np.bool_)
+    for i in range(active.size):
+        buys[i] = u[i] < _probability(satisfaction[active[i]], rate, slope)
+    return buys
 
 
 def basket_value(pop: Population, buyers: np.ndarray, market: MarketConf, u: np.ndarray) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim.config import FirmConf, MarketConf, WomConf
@@ -22,11 +23,22 @@ def acquire(
     and by what the prospect has heard (attitude > 0) or lowered by bad news.
     Newcomers arrive with expectations set by the same promise.
     """
-    promise = np.exp(firm.promise_acquisition_effect * (firm.promise_level - 0.5))
-    hazard = market.marketing_rate * promise * np.exp(wom.attitude_slope * pop.attitude[prospects])
-    joined = prospects[u < -np.expm1(-hazard)]
+    rate = market.marketing_rate * np.exp(firm.promise_acquisition_effect * (firm.promise_level - 0.5))
+    joined = prospects[_joining(prospects, u, pop.attitude, rate, wom.attitude_slope)]
     welcome(pop, joined)
     return joined
+
+
+@numba.njit(cache=True)
+def _joining(prospects, u, attitude, rate, slope):  # noqa: ANN001, ANN202
+    """Compiled loop of acquire: hazard rate x exp(slope x attitude); most have heard nothing (attitude 0)."""
+    unmoved = -np.expm1(-rate)
+    joins = np.empty(prospects.size, dtype=np.bool_)
+    for i in range(prospects.size):
+        leaning = attitude[prospects[i]]
+        p = unmoved if leaning == 0.0 else -np.expm1(-(rate * np.exp(slope * leaning)))
+        joins[i] = u[i] < p
+    return joins
 
 
 def due_for_winback(pop: Population, firm: FirmConf, week: int) -> np.ndarray:

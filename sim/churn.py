@@ -23,7 +23,7 @@ from sim.population import Population, Status
 
 def base_hazard(satisfaction: np.ndarray, conf: ChurnConf) -> np.ndarray:
     """Weekly hazard from satisfaction alone (Kriss: the poorest experiences leave most)."""
-    return _base_hazard(satisfaction, conf.base_hazard, conf.satisfaction_slope)
+    return hazard_from_satisfaction(satisfaction, conf.base_hazard, conf.satisfaction_slope)
 
 
 def churn_hazard(pop: Population, who: np.ndarray, conf: ChurnConf) -> np.ndarray:
@@ -42,7 +42,8 @@ def _parameters(conf: ChurnConf) -> tuple[float, float, float]:
 
 
 @numba.njit(cache=True)
-def _base_hazard(satisfaction, base, slope):  # noqa: ANN001, ANN202
+def hazard_from_satisfaction(satisfaction, base, slope):  # noqa: ANN001, ANN202
+    """base_hazard for compiled code: base x exp(slope x (0.5 - satisfaction))."""
     return base * np.exp(slope * (0.5 - satisfaction))
 
 
@@ -53,7 +54,7 @@ def _hazards(who, satisfaction, grievance, contagion, parameters):  # noqa: ANN0
     out = np.empty(who.size)
     for i in range(who.size):
         node = who[i]
-        out[i] = _base_hazard(satisfaction[node], base, slope) + grievance[node]
+        out[i] = hazard_from_satisfaction(satisfaction[node], base, slope) + grievance[node]
         if contagion[node] != 0.0:  # most have no recent leaver nearby, and exp(0) is 1
             out[i] *= np.exp(log_ratio * contagion[node])
     return out

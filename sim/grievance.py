@@ -16,10 +16,10 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from sim.churn import base_hazard
+from sim.churn import hazard_from_satisfaction
 from sim.config import ChurnConf, CustomerConf, MarketConf
 from sim.population import Population
-from sim.purchase import purchase_probability
+from sim.purchase import chance_to_buy
 
 #: Weeks over which a satisfaction gap's extra hazard is summed; purchases mend it well within a year.
 HORIZON_WEEKS = 52
@@ -32,32 +32,32 @@ class GrievanceRule:
         self.churn, self.market, self.customer = churn, market, customer
         self.a, self.g = tarp_curve(churn)
         self.fade = 0.5 ** (1.0 / churn.grievance_half_life)
+        self._parameters = (
+            self.a,
+            self.g,
+            self.fade,
+            market.purchase_rate,
+            market.purchase_satisfaction_slope,
+            customer.satisfaction_memory,
+            churn.base_hazard,
+            churn.satisfaction_slope,
+        )
 
     def tarp_hazard(self, experience: np.ndarray, severity: np.ndarray) -> np.ndarray:
         """Cumulative excess hazard whose survival exp(-H) is TARP's repurchase share."""
         return self.a[experience] * np.maximum(severity, 1e-6) ** self.g[experience]
 
-    def satisfaction_hazard(self, satisfaction: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    def satisfaction_hazard(self, satisfaction: float, gap: float) -> float:
         """Extra hazard, summed over the coming year, from a satisfaction gap that purchases close.
 
         Each purchase moves satisfaction ``satisfaction_memory`` of the way back,
         so the gap shrinks by that share times the chance of buying each week.
         """
-        s, gap = np.broadcast_arrays(
-            np.asarray(satisfaction, dtype=float), np.maximum(np.asarray(gap, dtype=float), 0.0)
-        )
-        buying = np.minimum(1.0, purchase_probability(s, self.market))
-        mending = 1.0 - self.customer.satisfaction_memory * buying
-        unharmed = base_hazard(s + gap, self.churn)
-        excess = _excess_over_horizon(gap.ravel(), mending.ravel(), self.churn.satisfaction_slope)
-        return unharmed * excess.reshape(gap.shape)
+        return _satisfaction_hazard(float(satisfaction), float(gap), self._parameters)
 
-    def weekly(
-        self, experience: np.ndarray, severity: np.ndarray, satisfaction: np.ndarray, gap: np.ndarray
-    ) -> np.ndarray:
+    def weekly(self, experience: int, severity: float, satisfaction: float, gap: float) -> float:
         """This week's grievance: fading by ``fade`` a week, it sums to TARP's hazard less satisfaction's."""
-        excess = self.tarp_hazard(experience, severity) - self.satisfaction_hazard(satisfaction, gap)
-        return np.maximum(excess, 0.0) * (1.0 - self.fade)
+        return _weekly(int(experience), float(severity), float(satisfaction), float(gap), self._parameters)
 
     def fade_week(self, pop: Population) -> None:
         """A week passes: every grievance fades by ``fade`` (halving every ``grievance_half_life`` weeks)."""
@@ -71,24 +71,50 @@ class GrievanceRule:
         severity: np.ndarray,
         before: np.ndarray,
     ) -> None:
-        """Add this week's grievance to ``customers``, whose satisfaction was ``before`` the failure."""
-        now = pop.satisfaction[customers]
-        np.add.at(pop.grievance, customers, self.weekly(experience, severity, now, before - now))
+        """Add this week's grievance to ``customers``, whose satisfaction was ``before`` the failure.
+
+        ``experience`` is one Experience for all or one per customer.
+        """
+        customers = np.asarray(customers, dtype=np.int64)
+        _add(
+            customers,
+            np.broadcast_to(np.asarray(experience, dtype=np.int64), customers.shape),
+            np.asarray(severity, dtype=np.float64),
+            np.asarray(before, dtype=np.float64),
+            pop.satisfaction,
+            pop.grievance,
+            self._parameters,
+        )
+
+
+# The rule in compiled code: a year of weeks for each of the week's failures is too slow in NumPy.
 
 
 @numba.njit(cache=True)
-def _excess_over_horizon(gap, mending, slope):  # noqa: ANN001, ANN202
-    """Sum over HORIZON_WEEKS of exp(slope * remaining gap) - 1, the gap shrinking by ``mending`` a week.
+def _satisfaction_hazard(satisfaction, gap, parameters):  # noqa: ANN001, ANN202
+    _, _, _, rate, purchase_slope, memory, base, slope = parameters
+    gap = max(gap, 0.0)
+    mending = 1.0 - memory * min(1.0, chance_to_buy(satisfaction, rate, purchase_slope))
+    total, remaining = 0.0, gap
+    for _ in range(HORIZON_WEEKS):
+        total += np.expm1(slope * remaining)
+        remaining *= mending
+    return hazard_from_satisfaction(satisfaction + gap, base, slope) * total
 
-    Compiled: it is a year of weeks for each of the week's failures.
-    """
-    total = np.zeros(gap.size)
-    for i in range(gap.size):
-        remaining = gap[i]
-        for _ in range(HORIZON_WEEKS):
-            total[i] += np.expm1(slope * remaining)
-            remaining *= mending[i]
-    return total
+
+@numba.njit(cache=True)
+def _weekly(experience, severity, satisfaction, gap, parameters):  # noqa: ANN001, ANN202
+    a, g, fade = parameters[0], parameters[1], parameters[2]
+    tarp = a[experience] * max(severity, 1e-6) ** g[experience]
+    return max(tarp - _satisfaction_hazard(satisfaction, gap, parameters), 0.0) * (1.0 - fade)
+
+
+@numba.njit(cache=True)
+def _add(customers, experience, severity, before, satisfaction, grievance, parameters):  # noqa: ANN001, ANN202
+    for i in range(customers.size):
+        node = customers[i]
+        now = satisfaction[node]
+        grievance[node] += _weekly(experience[i], severity[i], now, before[i] - now, parameters)
 
 
 def tarp_curve(conf: ChurnConf) -> tuple[np.ndarray, np.ndarray]:

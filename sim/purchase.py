@@ -23,13 +23,14 @@ def decide_to_buy(pop: Population, active: np.ndarray, market: MarketConf, u: np
     return active[_buying(active, u, pop.satisfaction, rate, slope)]
 
 
-def purchase_probability(satisfaction: np.ndarray, market: MarketConf) -> np.ndarray:
+def purchasechance_to_buy(satisfaction: np.ndarray, market: MarketConf) -> np.ndarray:
     """Weekly chance of buying at each satisfaction (above 1 means a purchase every week)."""
-    return _probability(satisfaction, market.purchase_rate, market.purchase_satisfaction_slope)
+    return chance_to_buy(satisfaction, market.purchase_rate, market.purchase_satisfaction_slope)
 
 
 @numba.njit(cache=True)
-def _probability(satisfaction, rate, slope):  # noqa: ANN001, ANN202
+def chance_to_buy(satisfaction, rate, slope):  # noqa: ANN001, ANN202
+    """purchase_probability for compiled code: rate x exp(slope x (satisfaction - 0.5))."""
     return rate * np.exp(slope * (satisfaction - 0.5))
 
 
@@ -38,7 +39,7 @@ def _buying(active, u, satisfaction, rate, slope):  # noqa: ANN001, ANN202
     """Compiled loop of decide_to_buy: a mask aligned with ``active``."""
     buys = np.empty(active.size, dtype=np.bool_)
     for i in range(active.size):
-        buys[i] = u[i] < _probability(satisfaction[active[i]], rate, slope)
+        buys[i] = u[i] < chance_to_buy(satisfaction[active[i]], rate, slope)
     return buys
 
 

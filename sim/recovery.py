@@ -69,6 +69,8 @@ class Cases:
 
     def append(self, other: Cases) -> Cases:
         """These cases followed by ``other`` (queue order is first in, first out)."""
+        if not len(other) or not len(self):  # most weeks one side is empty: no copy needed
+            return other if not len(self) else self
         return Cases({name: np.concatenate([self.data[name], other.data[name]]) for name in self.data})
 
 
@@ -341,6 +343,8 @@ class ComplaintDesk:
 
     def _chase(self, week: int, pop: Population) -> int:
         """Customers still waiting beyond their patience contact the firm again (S20)."""
+        if not len(self.queue):
+            return 0
         waited_days = 7.0 * (week - self.queue["week"] + 1)
         chasing = waited_days > pop.patience_days[self.queue["customer"]]
         self.queue.data["repeat_contacts"] = self.queue["repeat_contacts"] + chasing

@@ -16,13 +16,14 @@ from sim.reference import docking_config
 
 #: Part of the week -> the functions ("file:name") whose cumulative time it is.
 PARTS = {
-    "this week's random numbers (streams.WeekDraws)": ("streams.py:__init__", "streams.py:__call__"),
+    "this week's random numbers (streams.Draws)": ("streams.py:__call__", "streams.py:origin"),
     "buying, basket, failures, judging, complaining or not": (
         "purchase.py:decide_to_buy",
         "purchase.py:basket_value",
         "purchase.py:experience_purchase",
         "failures.py:failure_rates",
-        "failures.py:draw_failures",
+        "failures.py:purchases_fail",
+        "failures.py:describe_failures",
         "complaints.py:notify_proactively",
         "complaints.py:decide_to_complain",
         "failure_log.py:add",

@@ -239,9 +239,8 @@ class RecoveryModel(mesa.Model):
         # 6. word of mouth
         wom = cfg.wom
         fine = buyers[~hit]
-        delighted = fine[
-            (pop.satisfaction[fine] >= wom.delight_threshold) & (u("delight", fine) < wom.delight_tell)
-        ]
+        pleased = fine[pop.satisfaction[fine] >= wom.delight_threshold]
+        delighted = pleased[u("delight", pleased) < wom.delight_tell]
         silent = failed[quiet]
         negative = np.concatenate(
             [

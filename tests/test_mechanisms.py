@@ -377,6 +377,23 @@ def test_a_node_gets_the_same_number_whoever_else_asks_and_whenever():
     assert np.array_equal(one("complain", np.arange(100), week=7), two("complain", np.arange(100), week=7))
 
 
+def test_clustered_power_law_closes_triangles_and_keeps_m_ties_per_newcomer():
+    from sim.network import powerlaw_cluster
+
+    def shape(p: float) -> tuple[float, float, float]:
+        adj = powerlaw_cluster(4000, 5, p, np.random.default_rng(11))
+        assert adj.diagonal().sum() == 0 and adj.max() == 1 and (adj != adj.T).nnz == 0
+        degree = np.asarray(adj.sum(axis=1)).ravel()
+        return degree.mean(), degree.max(), nx.transitivity(nx.from_scipy_sparse_array(adj))
+
+    plain, clustered = shape(0.0), shape(0.9)
+    assert plain[0] == pytest.approx(10, abs=0.05) and clustered[0] == pytest.approx(10, abs=0.1)
+    assert plain[1] > 60  # hubs: preferential attachment
+    assert clustered[2] > 3 * plain[2]  # closing triangles clusters the graph
+    again = powerlaw_cluster(4000, 5, 0.9, np.random.default_rng(11))
+    assert (again != powerlaw_cluster(4000, 5, 0.9, np.random.default_rng(11))).nnz == 0
+
+
 def test_weighted_graphs_become_plain_ties():
     graph = nx.Graph()
     graph.add_edge(0, 1, weight=5.0)

@@ -1,9 +1,10 @@
 """RecoveryModel: one week of the market, in the order of MODEL_BRIEF §3.
 
 Customer state lives in NumPy arrays (population.py) and each mechanism is
-one vectorised function over the whole population; Mesa agents are views of
-their rows. Writing the rules per agent measured 200-470x slower here, which
-would make policy sweeps unusable; benchmarks/ holds the figures.
+one function over the customers it concerns (vectorised, or a compiled loop
+where every customer is visited); Mesa agents are views of their rows. The
+same rules written per agent (reference.py) run about 50x slower, which would
+make policy sweeps slow; docs/performance.md holds the figures.
 """
 
 from __future__ import annotations

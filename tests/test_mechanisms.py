@@ -24,7 +24,7 @@ from sim.failures import Catalogue, describe_failures, failure_rates, purchases_
 from sim.grievance import GrievanceRule, tarp_curve
 from sim.network import adjacency
 from sim.population import Experience, Status, draw_population
-from sim.purchase import basket_value, decide_to_buy
+from sim.purchase import basket_value, decide_to_buy, experience_purchase
 from sim.recovery import (
     Cases,
     apply_consistently,
@@ -34,7 +34,7 @@ from sim.recovery import (
     remedies,
     weekly_capacity,
 )
-from sim.wom import post_publicly, tell_neighbours
+from sim.wom import post_publicly, spread_word_of_mouth, tell_neighbours
 
 N = 200_000
 
@@ -59,6 +59,22 @@ def test_spend_rises_with_satisfaction_by_both_slopes_together():
         spend[s] = basket.sum() / N
     slopes = market.purchase_satisfaction_slope + market.basket_satisfaction_slope
     assert spend[0.9] / spend[0.1] == pytest.approx(np.exp(0.8 * slopes), rel=0.05)
+
+
+def test_a_purchase_is_judged_against_what_the_customer_expected():
+    """Oliver's disconfirmation: worse than expected lowers satisfaction; expectations drift to experience."""
+    cfg = SimConfig()
+    market, customer = cfg.market, cfg.customer
+    pop = population(n=3, satisfaction=0.6)
+    pop.expectation[:] = [0.5, 0.5, 0.9]
+    drop = np.array([0.0, 0.3, 0.0])
+    experience_purchase(pop, np.array([0, 1, 2]), drop, market, customer, np.full(3, 0.5))  # median quality
+    quality = market.service_quality - drop
+    judged = np.clip(0.5 + customer.disconfirmation_gain * (quality - [0.5, 0.5, 0.9]), 0, 1)
+    np.testing.assert_allclose(pop.satisfaction, 0.6 + customer.satisfaction_memory * (judged - 0.6))
+    expected = [0.5, 0.5, 0.9] + customer.expectation_adaptation * (np.clip(quality, 0, 1) - [0.5, 0.5, 0.9])
+    np.testing.assert_allclose(pop.expectation, expected)
+    assert pop.satisfaction[1] < pop.satisfaction[0]  # the failed purchase is judged worse
 
 
 def test_failures_arrive_by_type_in_proportion_to_their_rates():
@@ -291,6 +307,22 @@ def test_a_tellers_story_reaches_the_same_friends_whoever_else_tells():
     np.testing.assert_array_equal(crowd - others, alone)
     twice = tell_neighbours(adj, np.array([17, 17]), 5.0, np.ones(500), np.uint64(4))
     assert not np.array_equal(twice, 2 * alone)  # telling again is a fresh draw
+
+
+def test_stories_move_customers_satisfaction_and_prospects_attitude_only():
+    wom = WomConf()
+    pop = population(n=4, satisfaction=0.5)
+    pop.status[:] = [Status.ACTIVE, Status.ACTIVE, Status.PROSPECT, Status.CHURNED]
+    pop.influence[:] = 100.0  # the teller reaches every friend
+    adj = adjacency(nx.star_graph(3))  # node 0 is everyone's friend
+    no_posts = np.empty(0, dtype=np.int64)
+    origins = (np.uint64(1), np.uint64(2))
+    rng = np.random.default_rng(0)
+    told = spread_word_of_mouth(pop, adj, np.array([0]), np.array([0]), no_posts, wom, origins, rng)
+    assert (told.told_negative, told.told_positive) == (3, 3)
+    assert pop.satisfaction[1] == pytest.approx(0.5 + wom.positive_effect - wom.negative_effect)
+    assert pop.attitude[2] == pytest.approx(wom.prospect_positive - wom.prospect_negative)
+    assert pop.satisfaction[0] == 0.5 and pop.attitude[3] == 0.0  # the teller hears nothing; leavers ignore
 
 
 def test_public_posts_reach_beyond_the_network():

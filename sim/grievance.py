@@ -43,9 +43,9 @@ class GrievanceRule:
             churn.satisfaction_slope,
         )
 
-    def tarp_hazard(self, experience: np.ndarray, severity: np.ndarray) -> np.ndarray:
+    def tarp_hazard(self, experience: int, severity: float) -> float:
         """Cumulative excess hazard whose survival exp(-H) is TARP's repurchase share."""
-        return self.a[experience] * np.maximum(severity, 1e-6) ** self.g[experience]
+        return _tarp_hazard(int(experience), float(severity), self.a, self.g)
 
     def satisfaction_hazard(self, satisfaction: float, gap: float) -> float:
         """Extra hazard, summed over the coming year, from a satisfaction gap that purchases close.
@@ -91,6 +91,11 @@ class GrievanceRule:
 
 
 @numba.njit(cache=True)
+def _tarp_hazard(experience, severity, a, g):  # noqa: ANN001, ANN202
+    return a[experience] * max(severity, 1e-6) ** g[experience]
+
+
+@numba.njit(cache=True)
 def _satisfaction_hazard(satisfaction, gap, parameters):  # noqa: ANN001, ANN202
     _, _, _, rate, purchase_slope, memory, base, slope = parameters
     gap = max(gap, 0.0)
@@ -104,9 +109,8 @@ def _satisfaction_hazard(satisfaction, gap, parameters):  # noqa: ANN001, ANN202
 
 @numba.njit(cache=True)
 def _weekly(experience, severity, satisfaction, gap, parameters):  # noqa: ANN001, ANN202
-    a, g, fade = parameters[0], parameters[1], parameters[2]
-    tarp = a[experience] * max(severity, 1e-6) ** g[experience]
-    return max(tarp - _satisfaction_hazard(satisfaction, gap, parameters), 0.0) * (1.0 - fade)
+    tarp = _tarp_hazard(experience, severity, parameters[0], parameters[1])
+    return max(tarp - _satisfaction_hazard(satisfaction, gap, parameters), 0.0) * (1.0 - parameters[2])
 
 
 @numba.njit(cache=True)

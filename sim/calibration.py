@@ -27,7 +27,7 @@ from omegaconf import OmegaConf  # noqa: E402
 
 from sim.config import ConfigError, SimConfig, config_dict, with_values  # noqa: E402
 from sim.facts import FACTS, Fact, observe  # noqa: E402
-from sim.files import write_table, write_text  # noqa: E402
+from sim.files import write_markdown_report, write_table, write_text  # noqa: E402
 from sim.parallel import run_many  # noqa: E402
 from sim.sensitivity import problem  # noqa: E402
 from sim.validation import shown  # noqa: E402
@@ -204,13 +204,9 @@ def write_report(cfg: SimConfig, study: optuna.Study, values: dict, facts: pd.Da
             f"{shown(fact, r.fitted_value)} | {r.fitted_loss:.3g} |"
             for fact, r in zip(FACTS, facts.itertuples(), strict=True)
         ],
-        "",
-        "![search](search.png)",
-        "",
-        "Files: trials.csv (every trial: parameters, fact means), facts.csv (this table), fitted.yaml.",
-        "",
     ]
-    return write_text(out / "report.md", "\n".join(lines))
+    files = "trials.csv (every trial: parameters, fact means), facts.csv (this table), fitted.yaml."
+    return write_markdown_report(out, lines, "search.png", files)
 
 
 def calibrate(cfg: SimConfig, out: Path) -> list[Path]:

@@ -28,6 +28,12 @@ def write_text(path: Path, text: str) -> Path:
     return path
 
 
+def write_markdown_report(folder: Path, lines: list[str], figure: str, files: str) -> Path:
+    """A study's report.md: its lines, then its figure and a line saying what each file holds."""
+    tail = ["", f"![{Path(figure).stem}]({figure})", "", f"Files: {files}", ""]
+    return write_text(folder / "report.md", "\n".join([*lines, *tail]))
+
+
 def write_table(path: Path, frame: pd.DataFrame) -> Path:
     """A table as CSV or Parquet by the file's suffix, written atomically, without the index."""
     if path.suffix == ".csv":

@@ -22,7 +22,7 @@ import optuna  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.config import SimConfig, with_values  # noqa: E402
-from sim.files import write_json, write_table, write_text  # noqa: E402
+from sim.files import write_json, write_markdown_report, write_table  # noqa: E402
 from sim.parallel import run_many  # noqa: E402
 from sim.stats import mean_ci, paired_difference  # noqa: E402
 
@@ -206,13 +206,9 @@ def write_report(out: Path, cfg: SimConfig, found: list[dict]) -> Path:
             f"{r['gain_mean']:+,.0f} | [{r['gain_low']:+,.0f}, {r['gain_high']:+,.0f}] |"
             for r in found
         ],
-        "",
-        "![search](search.png)",
-        "",
-        "Files: trials.csv (every search trial), confirm.csv (every confirmation run), best.json.",
-        "",
     ]
-    return write_text(out / "report.md", "\n".join(lines))
+    files = "trials.csv (every search trial), confirm.csv (every confirmation run), best.json."
+    return write_markdown_report(out, lines, "search.png", files)
 
 
 def optimise(cfg: SimConfig, out: Path) -> list[Path]:

@@ -21,7 +21,7 @@ from SALib.analyze import morris as morris_analyze  # noqa: E402
 from SALib.sample import morris as morris_sample  # noqa: E402
 
 from sim.config import ConfigError, SimConfig, with_values  # noqa: E402
-from sim.files import write_table, write_text  # noqa: E402
+from sim.files import write_markdown_report, write_table  # noqa: E402
 from sim.parallel import run_many  # noqa: E402
 
 OUTPUTS = ("profit", "churn_rate")
@@ -151,15 +151,11 @@ def write_report(out: Path, cfg: SimConfig, spec: dict, table: pd.DataFrame, won
         )
     lines += ["", "| parameter | low | high |", "|---|---|---|"]
     lines += [f"| `{n}` | {b[0]:g} | {b[1]:g} |" for n, b in zip(spec["names"], spec["bounds"], strict=True)]
-    lines += [
-        "",
-        "![indices](indices.png)",
-        "",
-        "Files: runs.csv (every run), indices.csv (mu*, its 95% half-width and sigma per parameter, output "
-        "and policy), winners.csv (the winning policy at each point).",
-        "",
-    ]
-    return write_text(out / "report.md", "\n".join(lines))
+    files = (
+        "runs.csv (every run), indices.csv (mu*, its 95% half-width and sigma per parameter, output "
+        "and policy), winners.csv (the winning policy at each point)."
+    )
+    return write_markdown_report(out, lines, "indices.png", files)
 
 
 def sensitivity(cfg: SimConfig, out: Path) -> list[Path]:

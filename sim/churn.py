@@ -33,8 +33,7 @@ def churn_hazard(pop: Population, who: np.ndarray, conf: ChurnConf) -> np.ndarra
 
 def decide_to_churn(pop: Population, active: np.ndarray, conf: ChurnConf, u: np.ndarray) -> np.ndarray:
     """The active customers (node indices) who leave this week; ``u`` is aligned with ``active``."""
-    hazard = _hazards(active, pop.satisfaction, pop.grievance, pop.contagion, _parameters(conf))
-    return active[u < -np.expm1(-hazard)]
+    return active[u < -np.expm1(-churn_hazard(pop, active, conf))]
 
 
 def _parameters(conf: ChurnConf) -> tuple[float, float, float]:

@@ -23,14 +23,9 @@ def decide_to_buy(pop: Population, active: np.ndarray, market: MarketConf, u: np
     return active[_buying(active, u, pop.satisfaction, rate, slope)]
 
 
-def purchasechance_to_buy(satisfaction: np.ndarray, market: MarketConf) -> np.ndarray:
-    """Weekly chance of buying at each satisfaction (above 1 means a purchase every week)."""
-    return chance_to_buy(satisfaction, market.purchase_rate, market.purchase_satisfaction_slope)
-
-
 @numba.njit(cache=True)
 def chance_to_buy(satisfaction, rate, slope):  # noqa: ANN001, ANN202
-    """purchase_probability for compiled code: rate x exp(slope x (satisfaction - 0.5))."""
+    """Weekly chance of buying at a satisfaction (above 1 means a purchase every week); scalars or arrays."""
     return rate * np.exp(slope * (satisfaction - 0.5))
 
 

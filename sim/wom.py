@@ -57,14 +57,18 @@ def tell_neighbours(
 def _tell(indptr, indices, tellers, reach, influence, origin, heard):  # noqa: ANN001, ANN202
     """Compiled loop of tell_neighbours."""
     links = indptr[-1]
-    told_before = np.zeros(heard.size, dtype=np.int64)
-    for teller in tellers:
+    told_before = np.zeros(tellers.size, dtype=np.int64)  # earlier tellings by the same teller this call
+    order = np.argsort(tellers, kind="mergesort")  # stable: a teller's tellings stay in list order
+    for j in range(1, order.size):
+        if tellers[order[j]] == tellers[order[j - 1]]:
+            told_before[order[j]] = told_before[order[j - 1]] + 1
+    for i in range(tellers.size):
+        teller = tellers[i]
         start, stop = indptr[teller], indptr[teller + 1]
         p = min(1.0, reach * influence[teller] / max(stop - start, 1))
         for link in range(start, stop):
-            if uniform(origin, link + links * told_before[teller]) < p:
+            if uniform(origin, link + links * told_before[i]) < p:
                 heard[indices[link]] += 1.0
-        told_before[teller] += 1
 
 
 def cascade(

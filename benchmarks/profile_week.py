@@ -18,14 +18,8 @@ from sim.reference import docking_config
 PARTS = {
     "this week's random numbers (streams.Draws)": ("streams.py:__call__", "streams.py:origin"),
     "buying, basket, failures, judging, complaining or not": (
-        "purchase.py:decide_to_buy",
-        "purchase.py:basket_value",
-        "purchase.py:experience_purchase",
         "failures.py:failure_rates",
-        "failures.py:purchases_fail",
-        "failures.py:describe_failures",
-        "complaints.py:notify_proactively",
-        "complaints.py:decide_to_complain",
+        "shopping.py:shop",
         "failure_log.py:add",
         "failure_log.py:bought",
     ),

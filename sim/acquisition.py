@@ -7,6 +7,7 @@ import numpy as np
 
 from sim.config import FirmConf, MarketConf, WomConf
 from sim.population import Population, Status
+from sim.streams import uniform
 
 
 def acquire(
@@ -15,30 +16,40 @@ def acquire(
     market: MarketConf,
     firm: FirmConf,
     wom: WomConf,
-    u: np.ndarray,
+    origin: np.uint64,
 ) -> np.ndarray:
-    """The prospects (node indices) who become customers this week; ``u`` is aligned with ``prospects``.
+    """The prospects (node indices) who become customers this week.
 
     The weekly hazard is the marketing rate, raised by a bolder promise (S21)
     and by what the prospect has heard (attitude > 0) or lowered by bad news.
-    Newcomers arrive with expectations set by the same promise.
+    A prospect joins if their uniform (number ``node`` of the sequence at
+    ``origin``, streams.uniform) is below 1 - exp(-hazard). Newcomers arrive
+    with expectations set by the same promise.
     """
     rate = market.marketing_rate * np.exp(firm.promise_acquisition_effect * (firm.promise_level - 0.5))
-    joined = prospects[_joining(prospects, u, pop.attitude, rate, wom.attitude_slope)]
+    joined = _joining(prospects, np.uint64(origin), pop.attitude, rate, wom.attitude_slope)
     welcome(pop, joined)
     return joined
 
 
 @numba.njit(cache=True)
-def _joining(prospects, u, attitude, rate, slope):  # noqa: ANN001, ANN202
-    """Compiled loop of acquire: hazard rate x exp(slope x attitude); most have heard nothing (attitude 0)."""
-    unmoved = -np.expm1(-rate)
-    joins = np.empty(prospects.size, dtype=np.bool_)
-    for i in range(prospects.size):
-        leaning = attitude[prospects[i]]
-        p = unmoved if leaning == 0.0 else -np.expm1(-(rate * np.exp(slope * leaning)))
-        joins[i] = u[i] < p
-    return joins
+def _joining(prospects, origin, attitude, rate, slope):  # noqa: ANN001, ANN202
+    """Compiled loop of acquire: hazard rate x exp(slope x attitude).
+
+    1 - exp(-h) <= h, and h <= rate for a prospect not drawn to the firm: one
+    who draws above the rate does not join, and their hazard is not computed.
+    """
+    joined = np.empty(prospects.size, dtype=np.int64)
+    n = 0
+    for node in prospects:
+        u = uniform(origin, node)
+        if u >= rate and slope * attitude[node] <= 0.0:
+            continue
+        hazard = rate * np.exp(slope * attitude[node])
+        if u < hazard and u < -np.expm1(-hazard):
+            joined[n] = node
+            n += 1
+    return joined[:n]
 
 
 def due_for_winback(pop: Population, firm: FirmConf, week: int) -> np.ndarray:

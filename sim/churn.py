@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from sim.config import ChurnConf
 from sim.network import neighbours_of
 from sim.population import Population, Status
+from sim.streams import uniform
 
 
 def base_hazard(satisfaction: np.ndarray, conf: ChurnConf) -> np.ndarray:
@@ -31,9 +32,15 @@ def churn_hazard(pop: Population, who: np.ndarray, conf: ChurnConf) -> np.ndarra
     return _hazards(who, pop.satisfaction, pop.grievance, pop.contagion, _parameters(conf))
 
 
-def decide_to_churn(pop: Population, active: np.ndarray, conf: ChurnConf, u: np.ndarray) -> np.ndarray:
-    """The active customers (node indices) who leave this week; ``u`` is aligned with ``active``."""
-    return active[u < -np.expm1(-churn_hazard(pop, active, conf))]
+def decide_to_churn(pop: Population, active: np.ndarray, conf: ChurnConf, origin: np.uint64) -> np.ndarray:
+    """The active customers (node indices) who leave this week.
+
+    A customer leaves if their uniform (number ``node`` of the sequence at
+    ``origin``, streams.uniform) is below 1 - exp(-hazard).
+    """
+    return _leaving(
+        active, np.uint64(origin), pop.satisfaction, pop.grievance, pop.contagion, _parameters(conf)
+    )
 
 
 def _parameters(conf: ChurnConf) -> tuple[float, float, float]:
@@ -47,16 +54,40 @@ def hazard_from_satisfaction(satisfaction, base, slope):  # noqa: ANN001, ANN202
 
 
 @numba.njit(cache=True)
-def _hazards(who, satisfaction, grievance, contagion, parameters):  # noqa: ANN001, ANN202
-    """Compiled loop of churn_hazard: (base + grievance) x hazard ratio ** recent churned neighbours."""
+def _hazard(node, satisfaction, grievance, contagion, parameters):  # noqa: ANN001, ANN202
+    """One customer's hazard: (base + grievance) x hazard ratio ** recent churned neighbours."""
     base, slope, log_ratio = parameters
+    hazard = hazard_from_satisfaction(satisfaction[node], base, slope) + grievance[node]
+    if contagion[node] != 0.0:  # most have no recent leaver nearby, and exp(0) is 1
+        hazard *= np.exp(log_ratio * contagion[node])
+    return hazard
+
+
+@numba.njit(cache=True)
+def _hazards(who, satisfaction, grievance, contagion, parameters):  # noqa: ANN001, ANN202
+    """Compiled loop of churn_hazard."""
     out = np.empty(who.size)
     for i in range(who.size):
-        node = who[i]
-        out[i] = hazard_from_satisfaction(satisfaction[node], base, slope) + grievance[node]
-        if contagion[node] != 0.0:  # most have no recent leaver nearby, and exp(0) is 1
-            out[i] *= np.exp(log_ratio * contagion[node])
+        out[i] = _hazard(who[i], satisfaction, grievance, contagion, parameters)
     return out
+
+
+@numba.njit(cache=True)
+def _leaving(active, origin, satisfaction, grievance, contagion, parameters):  # noqa: ANN001, ANN202
+    """Compiled loop of decide_to_churn.
+
+    1 - exp(-h) <= h, and most weeks most customers draw above their hazard h:
+    for them 1 - exp(-h) is not computed; the decisions are the same.
+    """
+    leavers = np.empty(active.size, dtype=np.int64)
+    n = 0
+    for node in active:
+        u = uniform(origin, node)
+        hazard = _hazard(node, satisfaction, grievance, contagion, parameters)
+        if u < hazard and u < -np.expm1(-hazard):
+            leavers[n] = node
+            n += 1
+    return leavers[:n]
 
 
 def attributed_failure(pop: Population, churned: np.ndarray, week: int, conf: ChurnConf) -> np.ndarray:

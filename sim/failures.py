@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
-from scipy.special import expit, logit, ndtri
+from scipy.special import logit
 
 from sim.config import Apology, FailureConf, FirmConf
+from sim.special import expit, ndtri
 
 APOLOGY_CODES = {Apology.never: 0, Apology.severe_only: 1, Apology.always: 2}
 
@@ -23,6 +25,7 @@ class Catalogue:
     names: tuple[str, ...]
     frequency: np.ndarray
     severity: np.ndarray
+    severity_logit: np.ndarray  # the mean severity on the logit scale, where failures of a type spread
     loss_share: np.ndarray
     detectable: np.ndarray
     compensation: np.ndarray  # NaN: follow the policy
@@ -32,10 +35,12 @@ class Catalogue:
     def from_config(cls, conf: FailureConf) -> Catalogue:
         """Freeze the configured catalogue into arrays (types in configured order)."""
         types = conf.catalogue
+        severity = np.array([t.severity for t in types.values()])
         return cls(
             names=tuple(types),
             frequency=np.array([t.frequency for t in types.values()]) * conf.rate_multiplier,
-            severity=np.array([t.severity for t in types.values()]),
+            severity=severity,
+            severity_logit=logit(np.clip(severity, 1e-6, 1 - 1e-6)),
             loss_share=np.array([t.loss_share for t in types.values()]),
             detectable=np.array([t.detectable for t in types.values()]),
             compensation=np.array(
@@ -51,27 +56,16 @@ def failure_rates(catalogue: Catalogue, complaints_logged: np.ndarray, firm: Fir
     return catalogue.frequency * (1.0 - firm.root_cause_learning * firm.learning_max_reduction * learned)
 
 
-def purchases_fail(rates: np.ndarray, u_fail: np.ndarray) -> np.ndarray:
-    """Which purchases meet a failure of some type (a mask aligned with ``u_fail``)."""
-    return u_fail < np.cumsum(rates)[-1]
+@numba.njit(cache=True)
+def failure_type(shares, u):  # noqa: ANN001, ANN202
+    """A failure's type: types come in proportion to their rates (``shares``: cumulative, ending at 1)."""
+    kind = 0
+    while kind < shares.size - 1 and shares[kind] <= u:
+        kind += 1
+    return kind
 
 
-def describe_failures(
-    basket: np.ndarray,
-    rates: np.ndarray,
-    catalogue: Catalogue,
-    spread: float,
-    u_type: np.ndarray,
-    u_severity: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Type, severity and monetary loss of each failed purchase (``basket`` and uniforms: the failed only).
-
-    Types come in proportion to their rates. Severity is the type's mean moved
-    on the logit scale by ``spread`` so that failures of one type differ in
-    how much they hurt.
-    """
-    cumulative = np.cumsum(rates)
-    kind = np.minimum(np.searchsorted(cumulative / cumulative[-1], u_type, side="right"), len(rates) - 1)
-    mean = np.clip(catalogue.severity[kind], 1e-6, 1 - 1e-6)
-    severity = expit(logit(mean) + spread * ndtri(u_severity))
-    return kind, severity, catalogue.loss_share[kind] * basket
+@numba.njit(cache=True)
+def failure_severity(mean_logit, spread, u):  # noqa: ANN001, ANN202
+    """How much one failure hurts: its type's mean moved on the logit scale, failures of a type differ."""
+    return expit(mean_logit + spread * ndtri(u))

@@ -25,15 +25,14 @@ from sim.churn import (
     expose_neighbours,
     leave,
 )
-from sim.complaints import decide_to_complain, notify_proactively
 from sim.config import NetworkKind, SimConfig, to_sim_config
 from sim.failure_log import FailureLog
-from sim.failures import Catalogue, describe_failures, failure_rates, purchases_fail
+from sim.failures import Catalogue, failure_rates
 from sim.grievance import GrievanceRule
 from sim.network import build_network, to_networkx
 from sim.population import Experience, Status, draw_population
-from sim.purchase import basket_value, decide_to_buy, experience_purchase
 from sim.recovery import OUTCOME_SATISFIED, Cases, Closed, ComplaintDesk
+from sim.shopping import shop
 from sim.streams import Draws, spawn_streams
 from sim.wom import fade_attitude, spread_word_of_mouth
 
@@ -162,47 +161,18 @@ class RecoveryModel(mesa.Model):
         u = partial(self.draws, week=week)
         active = np.flatnonzero(pop.status == Status.ACTIVE)
 
-        # 1-2. purchases, and the failures some of them meet
-        buyers = decide_to_buy(pop, active, cfg.market, u("buy", active))
-        basket = basket_value(pop, buyers, cfg.market, u("basket", buyers))
-        pop.spend[buyers] += basket
-        self.failure_log.bought(buyers, week)
+        # 1-3. purchases, the failures some of them meet, a warning from the firm, complain or stay silent
         rates = failure_rates(self.catalogue, self.by_failure_type["complaints"], cfg.firm)
-        hit = purchases_fail(rates, u("fail", buyers))
-        failed = buyers[hit]
-        kind, severity, loss = describe_failures(
-            basket[hit],
-            rates,
-            self.catalogue,
-            cfg.failures.severity_spread,
-            u("type", failed),
-            u("severity", failed),
-        )
+        week_shopping = shop(pop, active, week, rates, self.catalogue, cfg, self.draws)
+        buyers, basket, hit = week_shopping.buyers, week_shopping.basket, week_shopping.hit
+        failed, kind, severity = week_shopping.failed, week_shopping.kind, week_shopping.severity
+        notified, complain, before = week_shopping.notified, week_shopping.complained, week_shopping.before
         severe = severity >= cfg.failures.severe_threshold
-
-        # 3. the firm may warn first; satisfaction moves; complain or stay silent
-        notified = notify_proactively(kind, self.catalogue, cfg.firm, u("notify", failed))
-        felt = severity * (1.0 - cfg.firm.notification_relief * notified)
-        before = pop.satisfaction[failed]
-        drop = np.zeros(buyers.size)
-        drop[hit] = felt
-        experience_purchase(pop, buyers, drop, cfg.market, cfg.customer, u("quality", buyers))
-        complain = decide_to_complain(
-            severity,
-            pop.complaint_propensity[failed],
-            notified,
-            cfg.complaints,
-            cfg.firm.complaint_ease,
-            u("complain", failed),
-        )
+        self.failure_log.bought(buyers, week)
         rows = self.failure_log.add(failed, week, kind, severity, complain)
-        pop.failures_seen[failed] += 1
-        pop.last_failure_week[failed] = week
-        pop.last_failure_kind[failed] = kind
-        pop.last_failure_complained[failed] = complain
         desk = self.firm.desk
         quiet = ~complain
-        desk.grievance.add(pop, failed[quiet], Experience.SILENT, felt[quiet], before[quiet])
+        desk.grievance.add(pop, failed[quiet], Experience.SILENT, week_shopping.felt[quiet], before[quiet])
         types = len(self.catalogue.names)
         self.by_failure_type["failures"] += np.bincount(kind, minlength=types)
         self.by_failure_type["complaints"] += np.bincount(
@@ -218,7 +188,7 @@ class RecoveryModel(mesa.Model):
             week=np.full(who.size, week),
             kind=kind[complain],
             severity=severity[complain],
-            loss=loss[complain],
+            loss=week_shopping.loss[complain],
             notified=notified[complain],
             pre_satisfaction=before[complain],
             first_mild=(pop.failures_seen[who] == 1) & ~severe[complain],
@@ -229,7 +199,7 @@ class RecoveryModel(mesa.Model):
         self.closed_log += [closed, abandoned]
 
         # 5. churn
-        churned = decide_to_churn(pop, active, cfg.churn, u("churn", active))
+        churned = decide_to_churn(pop, active, cfg.churn, self.draws.origin("churn", week))
         blamed = attributed_failure(pop, churned, week, cfg.churn)
         churn_counts = classify_churn(pop, churned, blamed)
         self.by_failure_type["churned_after_failure"] += np.bincount(blamed[blamed >= 0], minlength=types)
@@ -265,7 +235,7 @@ class RecoveryModel(mesa.Model):
 
         # 7. acquisition and win-back
         prospects = np.flatnonzero(pop.status == Status.PROSPECT)
-        joined = acquire(pop, prospects, cfg.market, cfg.firm, wom, u("acquire", prospects))
+        joined = acquire(pop, prospects, cfg.market, cfg.firm, wom, self.draws.origin("acquire", week))
         offered = due_for_winback(pop, cfg.firm, week)
         back = win_back(pop, offered, cfg.market, cfg.firm, u("winback", offered))
 

@@ -8,7 +8,7 @@ import pytest
 
 from sim.acquisition import acquire
 from sim.books import COSTS, WeekActivity, weekly_books
-from sim.churn import base_hazard, churn_hazard, expose_neighbours
+from sim.churn import base_hazard, churn_hazard, decide_to_churn, expose_neighbours
 from sim.complaints import complaint_probability
 from sim.config import (
     Apology,
@@ -20,11 +20,11 @@ from sim.config import (
     WomConf,
     with_values,
 )
-from sim.failures import Catalogue, describe_failures, failure_rates, purchases_fail
+from sim.failures import Catalogue, failure_rates
 from sim.grievance import GrievanceRule, tarp_curve
 from sim.network import adjacency
 from sim.population import Experience, Status, draw_population
-from sim.purchase import basket_value, decide_to_buy, experience_purchase
+from sim.purchase import judge, quality_met
 from sim.recovery import (
     Cases,
     apply_consistently,
@@ -34,6 +34,8 @@ from sim.recovery import (
     remedies,
     weekly_capacity,
 )
+from sim.shopping import shop
+from sim.streams import Draws
 from sim.wom import post_publicly, spread_word_of_mouth, tell_neighbours
 
 N = 200_000
@@ -46,18 +48,21 @@ def population(n=N, satisfaction=0.5, seed=0):
     return pop
 
 
+def shopping(cfg, satisfaction=0.5, rates=None, n=N, seed=1):
+    """A week of shopping by ``n`` customers at one satisfaction, at the catalogue's rates unless given."""
+    catalogue = Catalogue.from_config(cfg.failures)
+    pop = draw_population(n, n, cfg.customer, cfg.firm, np.random.default_rng(seed))
+    pop.satisfaction[:] = satisfaction
+    rates = catalogue.frequency if rates is None else rates
+    return pop, shop(pop, np.arange(n), 0, rates, catalogue, cfg, Draws(seed))
+
+
 def test_spend_rises_with_satisfaction_by_both_slopes_together():
     """Buying more often and filling bigger baskets multiply; Kriss's 2.4x between the best and the
     poorest tenth in whole runs is the validation study's (tests/test_validation.py)."""
-    market = SimConfig().market
-    spend = {}
-    for s in (0.1, 0.9):
-        pop = population(satisfaction=s)
-        rng = np.random.default_rng(1)
-        buyers = decide_to_buy(pop, np.arange(N), market, rng.random(N))
-        basket = basket_value(pop, buyers, market, rng.random(buyers.size))
-        spend[s] = basket.sum() / N
-    slopes = market.purchase_satisfaction_slope + market.basket_satisfaction_slope
+    cfg = SimConfig()
+    spend = {s: shopping(cfg, satisfaction=s)[1].basket.sum() / N for s in (0.1, 0.9)}
+    slopes = cfg.market.purchase_satisfaction_slope + cfg.market.basket_satisfaction_slope
     assert spend[0.9] / spend[0.1] == pytest.approx(np.exp(0.8 * slopes), rel=0.05)
 
 
@@ -65,34 +70,40 @@ def test_a_purchase_is_judged_against_what_the_customer_expected():
     """Oliver's disconfirmation: worse than expected lowers satisfaction; expectations drift to experience."""
     cfg = SimConfig()
     market, customer = cfg.market, cfg.customer
-    pop = population(n=3, satisfaction=0.6)
-    pop.expectation[:] = [0.5, 0.5, 0.9]
-    drop = np.array([0.0, 0.3, 0.0])
-    experience_purchase(pop, np.array([0, 1, 2]), drop, market, customer, np.full(3, 0.5))  # median quality
-    quality = market.service_quality - drop
-    judged = np.clip(0.5 + customer.disconfirmation_gain * (quality - [0.5, 0.5, 0.9]), 0, 1)
-    np.testing.assert_allclose(pop.satisfaction, 0.6 + customer.satisfaction_memory * (judged - 0.6))
-    expected = [0.5, 0.5, 0.9] + customer.expectation_adaptation * (np.clip(quality, 0, 1) - [0.5, 0.5, 0.9])
-    np.testing.assert_allclose(pop.expectation, expected)
-    assert pop.satisfaction[1] < pop.satisfaction[0]  # the failed purchase is judged worse
+    terms = (customer.disconfirmation_gain, customer.satisfaction_memory, customer.expectation_adaptation)
+    expectation, drop = np.array([0.5, 0.5, 0.9]), np.array([0.0, 0.3, 0.0])
+    quality = np.array([quality_met(0.5, market.service_quality, market.quality_noise, d) for d in drop])
+    np.testing.assert_allclose(quality, market.service_quality - drop)  # u = 0.5: the median purchase
+    after = np.array([judge(0.6, e, q, *terms) for e, q in zip(expectation, quality, strict=True)])
+    judged = np.clip(0.5 + customer.disconfirmation_gain * (quality - expectation), 0, 1)
+    np.testing.assert_allclose(after[:, 0], 0.6 + customer.satisfaction_memory * (judged - 0.6))
+    drift = customer.expectation_adaptation * (np.clip(quality, 0, 1) - expectation)
+    np.testing.assert_allclose(after[:, 1], expectation + drift)
+    assert after[1, 0] < after[0, 0]  # the failed purchase is judged worse
+
+
+def test_a_failure_spoils_the_purchase_it_comes_with():
+    """A week of shopping: those who met a failure end less satisfied than those who did not."""
+    cfg = with_values(SimConfig(), **{"firm.proactive_notification": 0.0})
+    pop, week = shopping(cfg, satisfaction=0.6, rates=Catalogue.from_config(cfg.failures).frequency * 10)
+    fine = week.buyers[~week.hit]
+    assert pop.satisfaction[week.failed].mean() < pop.satisfaction[fine].mean() - 0.05
+    np.testing.assert_array_equal(week.felt, week.severity)  # nobody was warned
+    np.testing.assert_array_equal(pop.failures_seen[week.failed], 1)
+    np.testing.assert_array_equal(pop.last_failure_complained[week.failed], week.complained)
+    np.testing.assert_allclose(pop.spend[week.buyers], week.basket)
 
 
 def test_failures_arrive_by_type_in_proportion_to_their_rates():
     cfg = SimConfig()
     catalogue = Catalogue.from_config(cfg.failures)
-    rng = np.random.default_rng(2)
-    basket = np.full(N, 50.0)
     rates = catalogue.frequency * 10  # more failures, tighter estimate
-    failed = purchases_fail(rates, rng.random(N))
-    assert failed.mean() == pytest.approx(rates.sum(), rel=0.03)
-    n = int(failed.sum())
-    kind, severity, loss = describe_failures(
-        basket[failed], rates, catalogue, 0.4, rng.random(n), rng.random(n)
-    )
-    shares = np.bincount(kind, minlength=len(rates)) / n
+    _, week = shopping(cfg, rates=rates)
+    assert week.hit.mean() == pytest.approx(rates.sum(), rel=0.03)
+    shares = np.bincount(week.kind, minlength=len(rates)) / week.failed.size
     np.testing.assert_allclose(shares, rates / rates.sum(), atol=0.01)
-    np.testing.assert_allclose(loss, catalogue.loss_share[kind] * 50.0)
-    assert np.all((severity > 0) & (severity < 1))
+    np.testing.assert_allclose(week.loss, catalogue.loss_share[week.kind] * week.basket[week.hit])
+    assert np.all((week.severity > 0) & (week.severity < 1))
 
 
 def test_root_cause_learning_lowers_only_the_types_complained_about():
@@ -113,15 +124,13 @@ def test_complaint_shares_over_the_catalogue_match_published_figures():
     ``severe_threshold``, as the summary reports them.
     """
     cfg = SimConfig()
-    catalogue = Catalogue.from_config(cfg.failures)
-    rng = np.random.default_rng(3)
-    rates = catalogue.frequency / catalogue.frequency.sum()  # every purchase fails, same type mix
-    kind, severity, _ = describe_failures(
-        np.ones(N), rates, catalogue, cfg.failures.severity_spread, rng.random(N), rng.random(N)
+    frequency = Catalogue.from_config(cfg.failures).frequency
+    pop, week = shopping(cfg, rates=frequency / frequency.sum(), seed=3)  # every purchase fails, same mix
+    propensity = pop.complaint_propensity[week.failed]
+    p = complaint_probability(
+        week.severity, propensity, np.zeros(week.failed.size, bool), cfg.complaints, 0.5
     )
-    propensity = rng.normal(0, cfg.customer.complaint_propensity_sd, N)
-    p = complaint_probability(severity, propensity, np.zeros(N, bool), cfg.complaints, 0.5)
-    minor = severity < cfg.failures.severe_threshold
+    minor = week.severity < cfg.failures.severe_threshold
     assert 0.02 <= p[minor].mean() <= 0.05
     assert 0.50 <= p[~minor].mean() <= 0.80
 
@@ -270,6 +279,22 @@ def test_churn_hazard_falls_with_satisfaction_and_rises_80_percent_per_churned_n
     assert h[2] / h[1] == pytest.approx(1.8)
 
 
+def test_leavers_are_those_who_draw_below_one_minus_exp_of_their_hazard():
+    """decide_to_churn skips computing that chance where the draw is above the hazard; same decisions."""
+    conf = with_values(SimConfig(), **{"churn.base_hazard": 0.05}).churn  # many leavers
+    rng = np.random.default_rng(4)
+    pop = population(n=N)
+    pop.satisfaction[:] = rng.random(N)
+    pop.grievance[:] = rng.exponential(0.05, N) * (rng.random(N) < 0.2)
+    pop.contagion[:] = rng.exponential(1.0, N) * (rng.random(N) < 0.3)
+    active = np.flatnonzero(rng.random(N) < 0.7)
+    draws = Draws(5)
+    leavers = decide_to_churn(pop, active, conf, draws.origin("churn", 3))
+    chance = -np.expm1(-churn_hazard(pop, active, conf))
+    np.testing.assert_array_equal(leavers, active[draws("churn", active, 3) < chance])
+    assert leavers.size > 0.05 * active.size
+
+
 def test_churn_exposure_reaches_neighbours_only_and_fades():
     conf = SimConfig().churn
     pop = population(n=4)
@@ -338,10 +363,27 @@ def test_good_news_and_a_bolder_promise_raise_acquisition():
         pop.status[:] = Status.PROSPECT
         pop.attitude[:] = attitude
         firm = FirmConf(promise_level=promise)
-        return acquire(pop, np.arange(N), cfg.market, firm, cfg.wom, np.random.default_rng(10).random(N)).size
+        return acquire(pop, np.arange(N), cfg.market, firm, cfg.wom, Draws(10).origin("acquire", 0)).size
 
     assert joined(1.0, 0.5) > joined(0.0, 0.5) > joined(-1.0, 0.5)
     assert joined(0.0, 1.0) > joined(0.0, 0.5)
+
+
+def test_prospects_join_when_they_draw_below_one_minus_exp_of_their_hazard():
+    """acquire passes over prospects who could not join without computing their chance; same decisions."""
+    cfg = with_values(SimConfig(), **{"market.marketing_rate": 0.05})
+    rng = np.random.default_rng(11)
+    pop = population(n=N)
+    pop.status[:] = Status.PROSPECT
+    pop.attitude[:] = rng.normal(0.0, 1.0, N) * (rng.random(N) < 0.5)
+    prospects = np.flatnonzero(rng.random(N) < 0.7)
+    attitude, draws = pop.attitude[prospects].copy(), Draws(12)
+    joined = acquire(pop, prospects, cfg.market, cfg.firm, cfg.wom, draws.origin("acquire", 2))
+    firm = cfg.firm
+    rate = cfg.market.marketing_rate * np.exp(firm.promise_acquisition_effect * (firm.promise_level - 0.5))
+    chance = -np.expm1(-rate * np.exp(cfg.wom.attitude_slope * attitude))
+    np.testing.assert_array_equal(joined, prospects[draws("acquire", prospects, 2) < chance])
+    assert np.all(pop.status[joined] == Status.ACTIVE)
 
 
 def test_profit_is_revenue_less_every_cost():

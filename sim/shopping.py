@@ -1,0 +1,152 @@
+"""A week of shopping, one customer at a time: buy, fail, be warned, judge, complain or keep quiet.
+
+Steps 1-3 of MODEL_BRIEF §3 as one compiled pass over the active customers.
+The rules are the scalar functions of purchase.py, failures.py and
+complaints.py; this loop applies them in the brief's order, as the per-agent
+reference (reference.py) does in Python. One pass, rather than a NumPy call
+per rule and per random number, because at 10,000 customers those calls and
+not the arithmetic were most of a week's time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from sim.complaints import complaint_chance, complaint_terms
+from sim.config import SimConfig
+from sim.failures import Catalogue, failure_severity, failure_type
+from sim.population import Population
+from sim.purchase import basket, chance_to_buy, judge, quality_met
+from sim.streams import Draws, uniform
+
+#: The week's uniforms the pass uses, in the order of ``_shop``'s ``origins``.
+UNIFORMS = ("buy", "basket", "fail", "type", "severity", "notify", "quality", "complain")
+
+
+@dataclass
+class Shopping:
+    """What the week's shopping did: the buyers, and the failures some of them met (``failed`` rows)."""
+
+    buyers: np.ndarray
+    basket: np.ndarray
+    hit: np.ndarray  # aligned with buyers: met a failure
+    failed: np.ndarray  # the buyers who met one, in the same order as the columns below
+    kind: np.ndarray
+    severity: np.ndarray
+    loss: np.ndarray
+    notified: np.ndarray  # the firm warned them first (S17)
+    felt: np.ndarray  # severity, eased if warned
+    before: np.ndarray  # satisfaction before this purchase
+    complained: np.ndarray
+
+
+def shop(
+    pop: Population,
+    active: np.ndarray,
+    week: int,
+    rates: np.ndarray,
+    catalogue: Catalogue,
+    cfg: SimConfig,
+    draws: Draws,
+) -> Shopping:
+    """Each of ``active`` (node indices) buys or not, and so on; updates their satisfaction, spend and memory.
+
+    ``rates`` are the failure types' per-purchase rates this week (failures.failure_rates).
+    """
+    market, customer, firm = cfg.market, cfg.customer, cfg.firm
+    cumulative = np.cumsum(rates)
+    shares = cumulative / cumulative[-1] if cumulative[-1] > 0 else cumulative  # no failures: unused
+    parameters = (
+        market.purchase_rate,
+        market.purchase_satisfaction_slope,
+        market.basket_mean,
+        market.basket_satisfaction_slope,
+        market.basket_sd,
+        float(cumulative[-1]),
+        cfg.failures.severity_spread,
+        firm.proactive_notification,
+        firm.notification_relief,
+        market.service_quality,
+        market.quality_noise,
+        customer.disconfirmation_gain,
+        customer.satisfaction_memory,
+        customer.expectation_adaptation,
+    )
+    columns = _shop(
+        np.asarray(active, dtype=np.int64),
+        week,
+        np.array([draws.origin(name, week) for name in UNIFORMS], dtype=np.uint64),
+        (pop.satisfaction, pop.expectation, pop.complaint_propensity, pop.spend),
+        (pop.failures_seen, pop.last_failure_week, pop.last_failure_kind, pop.last_failure_complained),
+        (shares, catalogue.severity_logit, catalogue.loss_share, catalogue.detectable),
+        parameters,
+        complaint_terms(cfg.complaints, firm.complaint_ease),
+    )
+    return Shopping(*columns)
+
+
+@numba.njit(cache=True)
+def _shop(active, week, origins, customers, memory, catalogue, parameters, terms):  # noqa: ANN001, ANN202, PLR0913
+    """Compiled loop of shop; a customer's numbers are the week's uniforms at their node."""
+    satisfaction, expectation, propensity, spend = customers
+    failures_seen, last_week, last_kind, last_complained = memory
+    shares, severity_logit, loss_share, detectable = catalogue
+    (rate, slope, basket_mean, basket_slope, basket_sd, fail_chance, spread) = parameters[:7]
+    (proactive, relief, service_quality, noise, gain, weight, adaptation) = parameters[7:]
+    n = active.size
+    buyers, spent, hit = np.empty(n, np.int64), np.empty(n), np.zeros(n, np.bool_)
+    failed, kind, severity, loss = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n), np.empty(n)
+    notified, felt, before, complained = (
+        np.zeros(n, np.bool_),
+        np.empty(n),
+        np.empty(n),
+        np.zeros(n, np.bool_),
+    )
+    b = f = 0
+    for node in active:
+        now = satisfaction[node]
+        if not uniform(origins[0], node) < chance_to_buy(now, rate, slope):
+            continue
+        buyers[b] = node
+        spent[b] = basket(now, uniform(origins[1], node), basket_mean, basket_slope, basket_sd)
+        spend[node] += spent[b]
+        drop = 0.0
+        if uniform(origins[2], node) < fail_chance:
+            hit[b] = True
+            failed[f] = node
+            kind[f] = failure_type(shares, uniform(origins[3], node))
+            severity[f] = failure_severity(severity_logit[kind[f]], spread, uniform(origins[4], node))
+            loss[f] = loss_share[kind[f]] * spent[b]
+            notified[f] = detectable[kind[f]] and uniform(origins[5], node) < proactive
+            felt[f] = severity[f] * (1.0 - relief * notified[f])
+            before[f] = now
+            drop = felt[f]
+        quality = quality_met(uniform(origins[6], node), service_quality, noise, drop)
+        satisfaction[node], expectation[node] = judge(
+            now, expectation[node], quality, gain, weight, adaptation
+        )
+        if hit[b]:
+            chance = complaint_chance(severity[f], propensity[node], notified[f], terms)
+            complained[f] = uniform(origins[7], node) < chance
+            failures_seen[node] += 1
+            last_week[node] = week
+            last_kind[node] = kind[f]
+            last_complained[node] = complained[f]
+            f += 1
+        b += 1
+    return (
+        buyers[:b],
+        spent[:b],
+        hit[:b],
+        failed[:f],
+        kind[:f],
+        severity[:f],
+        loss[:f],
+        notified[:f],
+        felt[:f],
+        before[:f],
+        complained[:f],
+    )

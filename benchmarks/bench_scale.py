@@ -14,7 +14,8 @@ on one core, without Mesa agents (the arrays are the model; agents are views).
 - networks: building each generated shape at 1,000,000 customers (the first
   build of the clustered one in a process includes loading its compiled loop).
 - reference: the per-agent model (sim.reference) at 10,000 customers, 20 weeks,
-  against the vectorised model on the same world, per customer-week.
+  against the vectorised model on the same world, per customer-week; the
+  best of three runs of each.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import time
 
+import mesa
 import numpy as np
 
 
@@ -95,21 +97,26 @@ def measure_network(kind: str, customers: int) -> dict:
     return {"kind": kind, "nodes": nodes, "edges": matrix.nnz // 2, "seconds": time.perf_counter() - start}
 
 
-def measure_reference(customers: int, weeks: int) -> dict:
-    """Per customer-week seconds of the per-agent reference and the vectorised model, same world."""
+def measure_reference(customers: int, weeks: int, repeats: int = 3) -> dict:
+    """Seconds of the per-agent reference and of the vectorised model on the same world, best of ``repeats``.
+
+    The best of a few runs of each is the one least disturbed by the rest of
+    the machine (timeit's rule); a run of the fast model lasts tens of
+    milliseconds, within the reach of a neighbour's burst.
+    """
     import sim
     from sim.reference import ReferenceModel, docking_config
 
     cfg = docking_config(**{"market.customers": customers, "weeks": weeks})
     load_compiled()  # once per process, like the imports; reported in the scale table
-    reference = ReferenceModel(cfg, rng=1)
-    start = time.perf_counter()
-    reference.run_model()
-    per_agent = time.perf_counter() - start
-    model = sim.RecoveryModel(cfg, rng=1, agents=False)
-    start = time.perf_counter()
-    model.run_model()
-    vectorised = time.perf_counter() - start
+
+    def seconds(model: mesa.Model) -> float:
+        start = time.perf_counter()
+        model.run_model()
+        return time.perf_counter() - start
+
+    per_agent = min(seconds(ReferenceModel(cfg, rng=1)) for _ in range(repeats))
+    vectorised = min(seconds(sim.RecoveryModel(cfg, rng=1, agents=False)) for _ in range(repeats))
     return {"customers": customers, "weeks": weeks, "reference": per_agent, "vectorised": vectorised}
 
 
@@ -163,7 +170,7 @@ def main() -> None:
         row = f"| {kind} | 1,000,000 | {r['nodes']:,} | {r['edges']:,} | {r['seconds']:.1f} |"
         print(row, flush=True)
     r = in_fresh_process("measure_reference", 10_000, 20)
-    print("\n### Per-agent reference (10,000 customers, 20 weeks, same world)\n")
+    print("\n### Per-agent reference (10,000 customers, 20 weeks, same world, best of 3 runs)\n")
     print("| model | seconds | per customer-week µs | vectorised speed-up |")
     print("|---|---|---|---|")
     cw = r["customers"] * r["weeks"]

@@ -261,7 +261,7 @@ class ContagionPanel:
             window = (left >= max(week - last, 0)) & (left <= week - first)  # churn_week is -1 for stayers
             return np.minimum(model.adjacency @ window.astype(np.int32), self.cap).astype(np.int64)
 
-        self._at_risk = np.flatnonzero(pop.status == Status.ACTIVE)
+        self._at_risk = pop.members(Status.ACTIVE)
         self._cell = (
             neighbours_left(*RECENT_WEEKS)[self._at_risk],
             neighbours_left(*FADED_WEEKS)[self._at_risk],
@@ -388,9 +388,9 @@ def run_observed(config: SimConfig) -> tuple[RecoveryModel, Result, dict[str, fl
     while model.running:
         spent, logged = pop.spend.copy(), model.failure_log.size
         if model.steps == RETENTION_WEEKS:
-            at_risk = np.flatnonzero(pop.status == Status.ACTIVE)
+            at_risk = pop.members(Status.ACTIVE)
         if model.steps == middle:
-            ranked = np.flatnonzero(pop.status == Status.ACTIVE)
+            ranked = pop.members(Status.ACTIVE)
             ranked = ranked[np.argsort(pop.satisfaction[ranked], kind="stable")]
             spend_before = pop.spend[ranked].copy()
         panel.before_week(model)

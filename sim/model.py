@@ -159,7 +159,7 @@ class RecoveryModel(mesa.Model):
         """One week: buy, fail, complain or stay silent, recover, churn, talk, acquire, keep books."""
         cfg, pop, week = self.config, self.population, self.steps
         u = partial(self.draws, week=week)
-        active = np.flatnonzero(pop.status == Status.ACTIVE)
+        active = pop.members(Status.ACTIVE)
 
         # 1-3. purchases, the failures some of them meet, a warning from the firm, complain or stay silent
         rates = failure_rates(self.catalogue, self.by_failure_type["complaints"], cfg.firm)
@@ -234,7 +234,7 @@ class RecoveryModel(mesa.Model):
         fade_attitude(pop, wom)
 
         # 7. acquisition and win-back
-        prospects = np.flatnonzero(pop.status == Status.PROSPECT)
+        prospects = pop.members(Status.PROSPECT)
         joined = acquire(pop, prospects, cfg.market, cfg.firm, wom, self.draws.origin("acquire", week))
         offered = due_for_winback(pop, cfg.firm, week)
         back = win_back(pop, offered, cfg.market, cfg.firm, u("winback", offered))

@@ -78,6 +78,10 @@ class Population:
         """Number of nodes."""
         return self.status.size
 
+    def members(self, status: Status) -> np.ndarray:
+        """The nodes in ``status``, in node order."""
+        return np.flatnonzero(self.status == int(status))  # an IntEnum operand costs NumPy 10 us more
+
     def census(self) -> dict[str, float]:
         """Head counts by status, how active customers feel, and the complaints still open."""
         counts, satisfied, total_satisfaction, open_cases = _census(

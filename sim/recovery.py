@@ -249,7 +249,7 @@ class ComplaintDesk:
         at_once = frontline_resolves(apology, money, self.delegation, self.draw("frontline", new))
         queue = self.queue.append(new.take(~at_once))
 
-        waiting = pop.status[queue["customer"]] == Status.ACTIVE
+        waiting = pop.status[queue["customer"]] == int(Status.ACTIVE)
         abandoned = self._abandon(queue.take(~waiting), pop)
         waiting = np.flatnonzero(waiting)
         capacity = weekly_capacity(self.firm, week)

@@ -121,28 +121,38 @@ def spread_word_of_mouth(
     )
     heard.told_negative, heard.told_positive = int(heard.negative.sum()), int(heard.positive.sum())
     _move_hearers(
-        heard.negative + conf.public_weight * heard.public,
-        heard.positive,
+        (heard.negative, heard.positive, heard.public),
         pop.status,
         pop.satisfaction,
         pop.attitude,
-        (conf.positive_effect, conf.negative_effect, conf.prospect_positive, conf.prospect_negative),
+        (
+            conf.public_weight,
+            conf.positive_effect,
+            conf.negative_effect,
+            conf.prospect_positive,
+            conf.prospect_negative,
+        ),
     )
     return heard
 
 
 @numba.njit(cache=True)
-def _move_hearers(bad, good, status, satisfaction, attitude, effects):  # noqa: ANN001, ANN202
-    """Customers who heard stories change their satisfaction; prospects, their attitude."""
-    positive_effect, negative_effect, prospect_positive, prospect_negative = effects
+def _move_hearers(heard, status, satisfaction, attitude, effects):  # noqa: ANN001, ANN202
+    """Customers who heard stories change their satisfaction; prospects, their attitude.
+
+    A public post read counts as ``public_weight`` of a negative story.
+    """
+    negative, good, public = heard
+    public_weight, positive_effect, negative_effect, prospect_positive, prospect_negative = effects
     for node in range(status.size):
-        if bad[node] == 0.0 and good[node] == 0.0:
+        bad = negative[node] + public_weight * public[node]
+        if bad == 0.0 and good[node] == 0.0:
             continue
         if status[node] == ACTIVE:
-            shifted = satisfaction[node] + (positive_effect * good[node] - negative_effect * bad[node])
+            shifted = satisfaction[node] + (positive_effect * good[node] - negative_effect * bad)
             satisfaction[node] = min(max(shifted, 0.0), 1.0)
         elif status[node] == PROSPECT:
-            attitude[node] += prospect_positive * good[node] - prospect_negative * bad[node]
+            attitude[node] += prospect_positive * good[node] - prospect_negative * bad
 
 
 def fade_attitude(pop: Population, conf: WomConf) -> None:

@@ -42,7 +42,8 @@ class State(IntEnum):
     CHURNED = 4
 
 
-ACTIVE = int(Status.ACTIVE)
+#: Status codes as plain ints, for compiled loops and for NumPy (an IntEnum operand costs it 10 us a call).
+ACTIVE, PROSPECT = int(Status.ACTIVE), int(Status.PROSPECT)
 
 #: Satisfaction at or above which an active customer counts as satisfied.
 SATISFIED_FROM = 0.5
@@ -80,7 +81,7 @@ class Population:
 
     def members(self, status: Status) -> np.ndarray:
         """The nodes in ``status``, in node order."""
-        return np.flatnonzero(self.status == int(status))  # an IntEnum operand costs NumPy 10 us more
+        return np.flatnonzero(self.status == int(status))  # see ACTIVE
 
     def census(self) -> dict[str, float]:
         """Head counts by status, how active customers feel, and the complaints still open."""

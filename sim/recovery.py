@@ -19,7 +19,7 @@ from scipy.special import expit
 from sim.config import Apology, DelegationConf, FirmConf, OutcomeConf, PolicyConf, WomConf
 from sim.failures import APOLOGY_CODES, Catalogue
 from sim.grievance import GrievanceRule
-from sim.population import Experience, Population, Status
+from sim.population import ACTIVE, Experience, Population
 from sim.streams import Draws
 
 CASE_FIELDS: dict[str, type] = {
@@ -249,7 +249,7 @@ class ComplaintDesk:
         at_once = frontline_resolves(apology, money, self.delegation, self.draw("frontline", new))
         queue = self.queue.append(new.take(~at_once))
 
-        waiting = pop.status[queue["customer"]] == int(Status.ACTIVE)
+        waiting = pop.status[queue["customer"]] == ACTIVE
         abandoned = self._abandon(queue.take(~waiting), pop)
         waiting = np.flatnonzero(waiting)
         capacity = weekly_capacity(self.firm, week)

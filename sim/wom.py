@@ -16,10 +16,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from sim.config import WomConf
-from sim.population import Population, Status
+from sim.population import ACTIVE, PROSPECT, Population
 from sim.streams import uniform
-
-ACTIVE, PROSPECT = int(Status.ACTIVE), int(Status.PROSPECT)
 
 
 @dataclass

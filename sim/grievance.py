@@ -32,7 +32,7 @@ class GrievanceRule:
         self.churn, self.market, self.customer = churn, market, customer
         self.a, self.g = tarp_curve(churn)
         self.fade = 0.5 ** (1.0 / churn.grievance_half_life)
-        self._parameters = (
+        self.terms = (
             self.a,
             self.g,
             self.fade,
@@ -53,11 +53,11 @@ class GrievanceRule:
         Each purchase moves satisfaction ``satisfaction_memory`` of the way back,
         so the gap shrinks by that share times the chance of buying each week.
         """
-        return _satisfaction_hazard(float(satisfaction), float(gap), self._parameters)
+        return _satisfaction_hazard(float(satisfaction), float(gap), self.terms)
 
     def weekly(self, experience: int, severity: float, satisfaction: float, gap: float) -> float:
         """This week's grievance: fading by ``fade`` a week, it sums to TARP's hazard less satisfaction's."""
-        return _weekly(int(experience), float(severity), float(satisfaction), float(gap), self._parameters)
+        return _weekly(int(experience), float(severity), float(satisfaction), float(gap), self.terms)
 
     def fade_week(self, pop: Population) -> None:
         """A week passes: every grievance fades by ``fade`` (halving every ``grievance_half_life`` weeks)."""
@@ -76,14 +76,16 @@ class GrievanceRule:
         ``experience`` is one Experience for all or one per customer.
         """
         customers = np.asarray(customers, dtype=np.int64)
-        _add(
+        if np.ndim(experience) == 0:
+            experience = np.full(customers.size, experience, dtype=np.int64)
+        add_grievance(
             customers,
-            np.broadcast_to(np.asarray(experience, dtype=np.int64), customers.shape),
+            np.asarray(experience, dtype=np.int64),
             np.asarray(severity, dtype=np.float64),
             np.asarray(before, dtype=np.float64),
             pop.satisfaction,
             pop.grievance,
-            self._parameters,
+            self.terms,
         )
 
 
@@ -114,11 +116,12 @@ def _weekly(experience, severity, satisfaction, gap, parameters):  # noqa: ANN00
 
 
 @numba.njit(cache=True)
-def _add(customers, experience, severity, before, satisfaction, grievance, parameters):  # noqa: ANN001, ANN202
+def add_grievance(customers, experience, severity, before, satisfaction, grievance, terms):  # noqa: ANN001, ANN202
+    """Compiled loop of GrievanceRule.add, for other compiled loops too (``terms``: GrievanceRule.terms)."""
     for i in range(customers.size):
         node = customers[i]
         now = satisfaction[node]
-        grievance[node] += _weekly(experience[i], severity[i], now, before[i] - now, parameters)
+        grievance[node] += _weekly(experience[i], severity[i], now, before[i] - now, terms)
 
 
 def tarp_curve(conf: ChurnConf) -> tuple[np.ndarray, np.ndarray]:

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
-from scipy.special import expit
 
 from sim.config import Apology, DelegationConf, FirmConf, OutcomeConf, PolicyConf, WomConf
 from sim.failures import APOLOGY_CODES, Catalogue
-from sim.grievance import GrievanceRule
+from sim.grievance import GrievanceRule, add_grievance
 from sim.population import ACTIVE, Experience, Population
-from sim.streams import Draws
+from sim.special import expit
+from sim.streams import Draws, start, uniform
 
 CASE_FIELDS: dict[str, type] = {
     "customer": np.int64,
@@ -37,6 +38,14 @@ CASE_FIELDS: dict[str, type] = {
 
 OUTCOME_DISSATISFIED, OUTCOME_SATISFIED, OUTCOME_ABANDONED, OUTCOME_OPEN = 0, 1, 2, 3
 OUTCOME_NAMES = ("dissatisfied", "satisfied", "abandoned", "open")
+
+# Codes as plain ints for compiled code.
+SEVERE_ONLY, ALWAYS = APOLOGY_CODES[Apology.severe_only], APOLOGY_CODES[Apology.always]
+UNRESOLVED, RESOLVED, RESOLVED_QUICKLY = (
+    int(Experience.UNRESOLVED),
+    int(Experience.RESOLVED),
+    int(Experience.RESOLVED_QUICKLY),
+)
 
 
 @dataclass
@@ -64,7 +73,9 @@ class Cases:
         return self.data[name]
 
     def take(self, index: np.ndarray) -> Cases:
-        """The rows at ``index`` (a boolean mask or integer positions)."""
+        """The rows at ``index``: a boolean mask, or increasing integer positions."""
+        if len(index) == len(self) and (index.dtype != np.bool_ or index.all()):
+            return self  # all of them, in order: most weeks nobody waits, and a copy costs ten
         return Cases({name: column[index] for name, column in self.data.items()})
 
     def append(self, other: Cases) -> Cases:
@@ -121,21 +132,47 @@ def unanswered(cases: Cases, outcome: int) -> Closed:
 def remedies(
     cases: Cases, policy: PolicyConf, catalogue: Catalogue, severe_threshold: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """What the written policy gives each case: (apology, compensation in currency).
+    """What the written policy gives each case: (apology, compensation in currency); see ``remedy``."""
+    return _remedies(
+        cases["kind"], cases["severity"], cases["loss"], *policy_terms(policy, catalogue, severe_threshold)
+    )
+
+
+def policy_terms(
+    policy: PolicyConf, catalogue: Catalogue, severe_threshold: float
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[float, int, float]]:
+    """The written policy as compiled code reads it: the catalogue's own procedures, then the general rule."""
+    return (catalogue.compensation, catalogue.apology), (
+        policy.compensation,
+        APOLOGY_CODES[policy.apology],
+        severe_threshold,
+    )
+
+
+@numba.njit(cache=True)
+def remedy(kind, severity, loss, procedures, general):  # noqa: ANN001, ANN202
+    """What the written policy gives one case: (apology, compensation in currency).
 
     The one place where a policy is applied; a failure type's own procedure,
     where the catalogue sets one, overrides the general policy (S15).
     """
-    kind = cases["kind"]
-    share = np.where(
-        np.isnan(catalogue.compensation[kind]), policy.compensation, catalogue.compensation[kind]
-    )
-    mode = np.where(catalogue.apology[kind] >= 0, catalogue.apology[kind], APOLOGY_CODES[policy.apology])
-    severe = cases["severity"] >= severe_threshold
-    apology = (mode == APOLOGY_CODES[Apology.always]) | (
-        (mode == APOLOGY_CODES[Apology.severe_only]) & severe
-    )
-    return apology, share * cases["loss"]
+    own_share, own_apology = procedures
+    share, mode, severe_threshold = general
+    if not np.isnan(own_share[kind]):
+        share = own_share[kind]
+    if own_apology[kind] >= 0:
+        mode = own_apology[kind]
+    apology = mode == ALWAYS or (mode == SEVERE_ONLY and severity >= severe_threshold)
+    return apology, share * loss
+
+
+@numba.njit(cache=True)
+def _remedies(kind, severity, loss, procedures, general):  # noqa: ANN001, ANN202
+    """Compiled loop of remedies."""
+    apology, money = np.empty(kind.size, np.bool_), np.empty(kind.size)
+    for i in range(kind.size):
+        apology[i], money[i] = remedy(kind[i], severity[i], loss[i], procedures, general)
+    return apology, money
 
 
 def frontline_resolves(
@@ -151,33 +188,71 @@ def frontline_resolves(
     return authorised & (u < delegation.first_contact_resolution)
 
 
-def apply_consistently(
-    apology: np.ndarray,
-    compensation: np.ndarray,
-    firm: FirmConf,
-    u_apply: np.ndarray,
-    u_improvise: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Staff follow the written policy with probability ``policy_consistency`` (S7).
+@numba.njit(cache=True)
+def apply_consistently(apology, compensation, consistency, u_apply, u_improvise):  # noqa: ANN001, ANN202
+    """Staff follow the written policy with probability ``consistency`` (S7): (apology, compensation).
 
     An improvising employee gives at most one of the two remedies, each half the time.
     """
-    improvised = u_apply >= firm.policy_consistency
-    keep_apology = ~improvised | (u_improvise < 0.5)
-    keep_money = ~improvised | (u_improvise >= 0.5)
-    return apology & keep_apology, np.where(keep_money, compensation, 0.0)
+    if u_apply < consistency:
+        return apology, compensation
+    if u_improvise < 0.5:
+        return apology, 0.0
+    return False, compensation
 
 
-def compensation_value(share: np.ndarray, conf: OutcomeConf) -> np.ndarray:
+def outcome_terms(conf: OutcomeConf, target_days: float) -> tuple[float, ...]:
+    """The terms of recovery_chance: the logit's coefficients, the compensation curve, the response target."""
+    return (
+        conf.intercept,
+        conf.apology_effect,
+        conf.delay_penalty,
+        conf.blame_penalty,
+        target_days,
+        conf.compensation_effect,
+        conf.compensation_curvature,
+        conf.backfire_strength,
+        conf.backfire_threshold,
+    )
+
+
+@numba.njit(cache=True)
+def compensation_gain(share, terms):  # noqa: ANN001, ANN202
     """Logit gain from compensation as a share of the loss: concave to 100%, flat, then backfiring.
 
     Reaches ``compensation_effect`` at 100% of the loss, adds ~4% more by 150%,
     and loses ground beyond ``backfire_threshold`` (Gelbrich, Gäthke & Grégoire
     2015; Haesevoets et al. 2017: over-compensation adds nothing or backfires).
+    Scalars or arrays.
     """
-    k = conf.compensation_curvature
-    gain = conf.compensation_effect * (1.0 - np.exp(-k * share)) / (1.0 - np.exp(-k))
-    return gain - conf.backfire_strength * np.maximum(0.0, share - conf.backfire_threshold) ** 2
+    effect, k, strength, threshold = terms[5:]
+    gain = effect * (1.0 - np.exp(-k * share)) / (1.0 - np.exp(-k))
+    return gain - strength * np.maximum(0.0, share - threshold) ** 2
+
+
+@numba.njit(cache=True)
+def recovery_chance(apology, share, price_sensitivity, response_days, investigated, terms):  # noqa: ANN001, ANN202
+    """Chance a complainant is satisfied with the recovery (scalars or arrays).
+
+    Additive on the logit scale: nothing 10%, apology alone 35% (Abeler et al.
+    2009, indirect), compensation of the full loss alone 37%, both 74%
+    (Customer Rage Study 2013 and 2015). The four figures fit an additive model
+    exactly: logit(.74) = logit(.10) + [logit(.35) - logit(.10)] + [logit(.37) - logit(.10)].
+    """
+    intercept, apology_effect, delay_penalty, blame_penalty, target_days = terms[:5]
+    late_weeks = np.maximum(0.0, response_days - target_days) / 7.0
+    return expit(
+        intercept
+        + apology_effect * apology
+        + price_sensitivity * compensation_gain(share, terms)
+        - delay_penalty * late_weeks
+        - blame_penalty * investigated
+    )
+
+
+def compensation_value(share: np.ndarray | float, conf: OutcomeConf) -> np.ndarray | float:
+    """compensation_gain under the configured outcome model, outside compiled code."""
+    return compensation_gain(share, outcome_terms(conf, 0.0))
 
 
 def recovery_probability(
@@ -189,28 +264,20 @@ def recovery_probability(
     conf: OutcomeConf,
     target_days: float,
 ) -> np.ndarray:
-    """Chance a complainant is satisfied with the recovery.
-
-    Additive on the logit scale: nothing 10%, apology alone 35% (Abeler et al.
-    2009, indirect), compensation of the full loss alone 37%, both 74%
-    (Customer Rage Study 2013 and 2015). The four figures fit an additive model
-    exactly: logit(.74) = logit(.10) + [logit(.35) - logit(.10)] + [logit(.37) - logit(.10)].
-    """
-    late_weeks = np.maximum(0.0, response_days - target_days) / 7.0
-    z = (
-        conf.intercept
-        + conf.apology_effect * apology
-        + price_sensitivity * compensation_value(share, conf)
-        - conf.delay_penalty * late_weeks
-        - conf.blame_penalty * investigated
+    """recovery_chance under the configured outcome model, outside compiled code (same-shape arrays)."""
+    return recovery_chance(
+        apology, share, price_sensitivity, response_days, investigated, outcome_terms(conf, target_days)
     )
-    return expit(z)
 
 
 def weekly_capacity(firm: FirmConf, week: int) -> int:
     """Cases the recovery team closes in ``week``; fractional capacity carries over."""
     rate = firm.staff * firm.cases_per_staff_week
     return int(np.floor(rate * week) - np.floor(rate * (week - 1)))
+
+
+#: The case uniforms the closing pass uses, in the order of ``_answer``'s ``keys``.
+CLOSING_UNIFORMS = ("apply", "improvise", "blame", "outcome", "tell", "post")
 
 
 class ComplaintDesk:
@@ -238,6 +305,28 @@ class ComplaintDesk:
         self.queue = Cases.empty()
         self.grievance = grievance
         self.draws = draws
+        self.policy_terms = policy_terms(policy, catalogue, severe_threshold)
+        budget = np.inf if firm.recovery_budget is None else firm.recovery_budget
+        self.firm_terms = (
+            firm.policy_consistency,
+            float(firm.investigate_blame),
+            firm.blame_customer_fault_share,
+            budget,
+            firm.first_contact_days,
+            firm.escalated_processing_days,
+            firm.blame_delay_days,
+        )
+        self.outcome_terms = outcome_terms(outcome, firm.response_target_days)
+        calm = 1.0 - firm.deescalation * firm.deescalation_effect
+        self.settle_terms = (outcome.restore_share, outcome.paradox_bonus, outcome.double_deviation)
+        self.talk_terms = (
+            wom.recovered_tell,
+            wom.unresolved_tell,
+            wom.post_satisfied * calm,
+            wom.post_dissatisfied * calm,
+        )
+        self.keys = np.array([draws.keys[name] for name in CLOSING_UNIFORMS], dtype=np.uint64)
+        self.no_leavers = unanswered(Cases.empty(), OUTCOME_ABANDONED)
 
     def draw(self, name: str, cases: Cases) -> np.ndarray:
         """The case's uniform ``name``: the complainant's in the week they complained, whenever answered."""
@@ -250,7 +339,7 @@ class ComplaintDesk:
         queue = self.queue.append(new.take(~at_once))
 
         waiting = pop.status[queue["customer"]] == ACTIVE
-        abandoned = self._abandon(queue.take(~waiting), pop)
+        abandoned = self._abandon(queue.take(~waiting), pop) if not waiting.all() else self.no_leavers
         waiting = np.flatnonzero(waiting)
         capacity = weekly_capacity(self.firm, week)
         served, self.queue = queue.take(waiting[:capacity]), queue.take(waiting[capacity:])
@@ -260,81 +349,39 @@ class ComplaintDesk:
         return closed, abandoned, self._chase(week, pop)
 
     def _close(self, cases: Cases, first_contact: np.ndarray, week: int, pop: Population) -> Closed:
-        firm, conf = self.firm, self.outcome
-        apology, money = remedies(cases, self.policy, self.catalogue, self.severe_threshold)
-        apology, money = apply_consistently(
-            apology, money, firm, self.draw("apply", cases), self.draw("improvise", cases)
-        )
-        investigated = np.full(len(cases), firm.investigate_blame)
-        if firm.investigate_blame:
-            money = np.where(self.draw("blame", cases) < firm.blame_customer_fault_share, 0.0, money)
-        wanted = money.copy()
-        if firm.recovery_budget is not None:
-            money = np.where(np.cumsum(money) <= firm.recovery_budget, money, 0.0)
-        waited = 7.0 * (week - cases["week"])
-        days = np.where(first_contact, firm.first_contact_days, waited + firm.escalated_processing_days)
-        days = days + firm.blame_delay_days * investigated
+        """Answer the cases in one compiled pass (_answer), then settle what the complainants feel and say."""
         customers = cases["customer"]
-        share = np.divide(money, cases["loss"], out=np.zeros_like(money), where=cases["loss"] > 0)
-        p = recovery_probability(
-            apology,
-            share,
-            pop.price_sensitivity[customers],
-            days,
-            investigated,
-            conf,
-            firm.response_target_days,
-        )
-        satisfied = self.draw("outcome", cases) < p
-        quick = days <= firm.response_target_days
         answered = pop.satisfaction[customers]
-        experience = self._settle(cases, satisfied, quick, pop)
-        closed = Closed(
+        apology, money, denied, days, satisfied, quick, experience, said = _answer(
+            (customers, cases["week"], cases["kind"], cases["severity"], cases["loss"]),
+            (cases["pre_satisfaction"], cases["first_mild"], first_contact),
+            week,
+            self.keys,
+            (pop.satisfaction, pop.price_sensitivity, pop.grievance, pop.open_cases),
+            self.policy_terms,
+            self.firm_terms,
+            self.outcome_terms,
+            self.settle_terms,
+            self.talk_terms,
+            self.grievance.terms,
+        )
+        return Closed(
             cases=cases,
             first_contact=first_contact,
             response_days=days,
             apology=apology,
             compensation=money,
-            outcome=np.where(satisfied, OUTCOME_SATISFIED, OUTCOME_DISSATISFIED),
+            outcome=satisfied.astype(np.int64),  # OUTCOME_SATISFIED is 1, OUTCOME_DISSATISFIED 0
             within_target=quick,
-            investigated=investigated,
-            budget_denied=(wanted > 0) & (money == 0),
+            investigated=np.full(len(cases), self.firm.investigate_blame),
+            budget_denied=denied,
             experience=experience,
             satisfaction_answered=answered,
             satisfaction_after=pop.satisfaction[customers],
+            praise=customers[satisfied & said[0]],
+            blame=customers[~satisfied & said[0]],
+            posters=customers[said[1]],
         )
-        return self._talk(closed, satisfied)
-
-    def _settle(self, cases: Cases, satisfied: np.ndarray, quick: np.ndarray, pop: Population) -> np.ndarray:
-        """Move each complainant's satisfaction and churn risk by the outcome; return how each case ended."""
-        conf = self.outcome
-        c = cases["customer"]
-        s, pre = pop.satisfaction[c], cases["pre_satisfaction"]
-        mended = s + conf.restore_share * np.maximum(0.0, pre - s)
-        paradox = satisfied & quick & cases["first_mild"]
-        mended = np.where(paradox, np.maximum(mended, pre + conf.paradox_bonus), mended)
-        after = np.where(satisfied, mended, s - conf.double_deviation)
-        pop.satisfaction[c] = np.clip(after, 0.0, 1.0)
-        experience = np.where(
-            satisfied,
-            np.where(quick, Experience.RESOLVED_QUICKLY, Experience.RESOLVED),
-            Experience.UNRESOLVED,
-        )
-        self.grievance.add(pop, c, experience, cases["severity"], pre)
-        np.subtract.at(pop.open_cases, c, 1)
-        return experience
-
-    def _talk(self, closed: Closed, satisfied: np.ndarray) -> Closed:
-        """Satisfied complainants may praise the firm; the others tell, and some post publicly."""
-        firm, wom = self.firm, self.wom
-        c = closed.cases["customer"]
-        u_tell, u_post = self.draw("tell", closed.cases), self.draw("post", closed.cases)
-        closed.praise = c[satisfied & (u_tell < wom.recovered_tell)]
-        closed.blame = c[~satisfied & (u_tell < wom.unresolved_tell)]
-        post_rate = np.where(satisfied, wom.post_satisfied, wom.post_dissatisfied)
-        calm = 1.0 - firm.deescalation * firm.deescalation_effect
-        closed.posters = c[u_post < post_rate * calm]
-        return closed
 
     def _abandon(self, cases: Cases, pop: Population) -> Closed:
         """Cases whose customer left while waiting: closed unresolved, nothing paid."""
@@ -347,8 +394,71 @@ class ComplaintDesk:
             return 0
         waited_days = 7.0 * (week - self.queue["week"] + 1)
         chasing = waited_days > pop.patience_days[self.queue["customer"]]
-        self.queue.data["repeat_contacts"] = self.queue["repeat_contacts"] + chasing
+        self.queue = Cases({**self.queue.data, "repeat_contacts": self.queue["repeat_contacts"] + chasing})
         c = self.queue["customer"][chasing]
         np.subtract.at(pop.satisfaction, c, self.outcome.chase_penalty)
         np.clip(pop.satisfaction, 0.0, 1.0, out=pop.satisfaction)
         return int(chasing.sum())
+
+
+@numba.njit(cache=True)
+def _answer(case, history, week, keys, customer, policy, firm, outcome, settle, talk, grievance_terms):  # noqa: ANN001, ANN202, PLR0913, PLR0915
+    """Answer each case in turn: remedies, how staff apply them, the outcome, the complainant's satisfaction.
+
+    A case's uniforms are its complainant's in the week of the complaint. All
+    cases are judged from the satisfaction the complainants had when the desk
+    opened; a customer with two cases closing in one week keeps the last. Then
+    each case adds its grievance (grievance.py) and closes.
+    Returns the columns of Closed, and (tells, posts) for word of mouth.
+    """
+    customers, case_week, kind, severity, loss = case
+    pre, first_mild, first_contact = history
+    satisfaction, price_sensitivity, grievance, open_cases = customer
+    consistency, investigated, fault_share, budget, first_days, escalated_days, blame_days = firm
+    restore, paradox_bonus, double_deviation = settle
+    praise_chance, blame_chance, post_satisfied, post_dissatisfied = talk
+    n = customers.size
+    apology, money, denied = np.empty(n, np.bool_), np.empty(n), np.empty(n, np.bool_)
+    days, satisfied, quick = np.empty(n), np.empty(n, np.bool_), np.empty(n, np.bool_)
+    experience, after = np.empty(n, np.int64), np.empty(n)
+    tells, posts = np.empty(n, np.bool_), np.empty(n, np.bool_)
+    claimed = 0.0  # compensation asked for so far this week, paid or not, against the budget
+    for i in range(n):
+        node = customers[i]
+        u = np.empty(keys.size)
+        for j in range(keys.size):
+            u[j] = uniform(start(keys[j], case_week[i]), node)
+        written = remedy(kind[i], severity[i], loss[i], policy[0], policy[1])
+        apology[i], money[i] = apply_consistently(written[0], written[1], consistency, u[0], u[1])
+        if investigated and u[2] < fault_share:
+            money[i] = 0.0
+        claimed += money[i]
+        denied[i] = money[i] > 0 and claimed > budget
+        if denied[i]:
+            money[i] = 0.0
+        if first_contact[i]:
+            days[i] = first_days + blame_days * investigated
+        else:
+            days[i] = 7.0 * (week - case_week[i]) + escalated_days + blame_days * investigated
+        share = money[i] / loss[i] if loss[i] > 0 else 0.0
+        chance = recovery_chance(apology[i], share, price_sensitivity[node], days[i], investigated, outcome)
+        satisfied[i] = u[3] < chance
+        quick[i] = days[i] <= outcome[4]
+        s = satisfaction[node]
+        if satisfied[i]:
+            mended = s + restore * max(0.0, pre[i] - s)
+            if quick[i] and first_mild[i]:  # the recovery paradox
+                mended = max(mended, pre[i] + paradox_bonus)
+            after[i] = mended
+            experience[i] = RESOLVED_QUICKLY if quick[i] else RESOLVED
+        else:
+            after[i] = s - double_deviation
+            experience[i] = UNRESOLVED
+        tells[i] = u[4] < (praise_chance if satisfied[i] else blame_chance)
+        posts[i] = u[5] < (post_satisfied if satisfied[i] else post_dissatisfied)
+    for i in range(n):
+        satisfaction[customers[i]] = min(max(after[i], 0.0), 1.0)
+    add_grievance(customers, experience, severity, pre, satisfaction, grievance, grievance_terms)
+    for node in customers:
+        open_cases[node] -= 1
+    return apology, money, denied, days, satisfied, quick, experience, (tells, posts)

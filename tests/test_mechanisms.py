@@ -224,16 +224,15 @@ def test_frontline_authority_follows_delegation():
 
 def test_inconsistent_staff_give_at_most_one_remedy():
     rng = np.random.default_rng(6)
-    apology, money = np.ones(N, bool), np.full(N, 10.0)
-    kept_a, kept_m = apply_consistently(
-        apology, money, FirmConf(policy_consistency=1.0), rng.random(N), rng.random(N)
-    )
-    assert kept_a.all() and (kept_m == 10).all()
-    kept_a, kept_m = apply_consistently(
-        apology, money, FirmConf(policy_consistency=0.0), rng.random(N), rng.random(N)
-    )
-    assert not (kept_a & (kept_m > 0)).any()
-    assert kept_a.mean() == pytest.approx(0.5, abs=0.01)
+    n = 20_000  # one call per case from Python; 0.5 +- 0.01 is 2.8 standard errors
+
+    def given(consistency: float) -> np.ndarray:
+        return np.array([apply_consistently(True, 10.0, consistency, *u) for u in rng.random((n, 2))])
+
+    assert (given(1.0) == [1.0, 10.0]).all()
+    improvised = given(0.0)
+    assert not ((improvised[:, 0] == 1) & (improvised[:, 1] > 0)).any()
+    assert improvised[:, 0].mean() == pytest.approx(0.5, abs=0.01)
 
 
 def test_weekly_capacity_carries_fractions_over():

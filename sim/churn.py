@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from sim.config import ChurnConf
 from sim.network import neighbours_of
 from sim.population import Population, Status
+from sim.special import exp_at_most
 from sim.streams import uniform
 
 
@@ -65,17 +66,14 @@ def _hazard(node, satisfaction, grievance, contagion, parameters):  # noqa: ANN0
 
 @numba.njit(cache=True)
 def _hazard_at_most(node, satisfaction, grievance, contagion, parameters):  # noqa: ANN001, ANN202
-    """An upper bound of _hazard without its two exp: exp(x) <= 1 / (1 - x) for x < 1.
+    """An upper bound of _hazard without its two exp (special.exp_at_most), a millionth above it.
 
-    Used where it is tight (x below 0.5, as for most customers); elsewhere it
-    is infinite. It is raised by a millionth so that rounding can never put it
-    below the hazard computed with exp.
+    The margin keeps the few roundings of this sum and product from ever
+    putting it below the hazard computed with exp.
     """
     base, slope, log_ratio = parameters
-    x, y = slope * (0.5 - satisfaction[node]), log_ratio * contagion[node]
-    if x >= 0.5 or y >= 0.5:
-        return np.inf
-    return (base / (1.0 - x) + grievance[node]) / (1.0 - y) * (1.0 + 1e-6)
+    at_most = base * exp_at_most(slope * (0.5 - satisfaction[node])) + grievance[node]
+    return at_most * exp_at_most(log_ratio * contagion[node]) * (1.0 + 1e-6)
 
 
 @numba.njit(cache=True)

@@ -44,6 +44,9 @@ class State(IntEnum):
 
 #: Status codes as plain ints, for compiled loops and for NumPy (an IntEnum operand costs it 10 us a call).
 ACTIVE, PROSPECT = int(Status.ACTIVE), int(Status.PROSPECT)
+#: 1 for an active customer's status code, else 0: compiled loops look it up rather than compare,
+#: because LLVM compiles the comparison to a branch that random statuses mispredict (3x slower).
+IS_ACTIVE = np.array([s == Status.ACTIVE for s in sorted(Status)], dtype=np.int64)
 
 #: Satisfaction at or above which an active customer counts as satisfied.
 SATISFIED_FROM = 0.5
@@ -86,7 +89,7 @@ class Population:
     def census(self) -> dict[str, float]:
         """Head counts by status, how active customers feel, and the complaints still open."""
         counts, satisfied, total_satisfaction, open_cases = _census(
-            self.status, self.satisfaction, self.open_cases, SATISFIED_FROM
+            self.status, self.satisfaction, self.open_cases, SATISFIED_FROM, IS_ACTIVE
         )
         active = int(counts[Status.ACTIVE])
         return {
@@ -120,16 +123,16 @@ class Population:
 
 
 @numba.njit(cache=True)
-def _census(status, satisfaction, open_cases, satisfied_from):  # noqa: ANN001, ANN202
-    """One pass over the people for the weekly stocks (NumPy took a pass per count)."""
+def _census(status, satisfaction, open_cases, satisfied_from, is_active):  # noqa: ANN001, ANN202
+    """One pass over the people for the weekly stocks (NumPy took a pass per count), without a branch."""
     counts = np.zeros(3, dtype=np.int64)
     satisfied, total, still_open = 0, 0.0, 0
     for node in range(status.size):
         counts[status[node]] += 1
         still_open += open_cases[node]
-        if status[node] == ACTIVE:
-            total += satisfaction[node]
-            satisfied += satisfaction[node] >= satisfied_from
+        active = is_active[status[node]]
+        total += satisfaction[node] * active  # adding 0.0 leaves the sum as it was
+        satisfied += active * (satisfaction[node] >= satisfied_from)
     return counts, satisfied, total, still_open
 
 

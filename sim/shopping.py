@@ -107,12 +107,19 @@ def _shop(active, week, origins, customers, memory, catalogue, parameters, terms
         np.empty(n),
         np.zeros(n, np.bool_),
     )
-    b = f = 0
-    for node in active:
+    # Who buys: decided for all first, then listed. Half buy, at random: a branch on it is
+    # mispredicted half the time, and listing as they are decided makes each wait for the last.
+    buying = np.empty(n, np.bool_)
+    for i in range(n):
+        buying[i] = uniform(origins[0], active[i]) < chance_to_buy(satisfaction[active[i]], rate, slope)
+    bought = 0
+    for i in range(n):
+        buyers[bought] = active[i]
+        bought += buying[i]
+    f = 0
+    for b in range(bought):
+        node = buyers[b]
         now = satisfaction[node]
-        if not uniform(origins[0], node) < chance_to_buy(now, rate, slope):
-            continue
-        buyers[b] = node
         spent[b] = basket(now, uniform(origins[1], node), basket_mean, basket_slope, basket_sd)
         spend[node] += spent[b]
         drop = 0.0
@@ -138,11 +145,10 @@ def _shop(active, week, origins, customers, memory, catalogue, parameters, terms
             last_kind[node] = kind[f]
             last_complained[node] = complained[f]
             f += 1
-        b += 1
     return (
-        buyers[:b],
-        spent[:b],
-        hit[:b],
+        buyers[:bought],
+        spent[:bought],
+        hit[:bought],
         failed[:f],
         kind[:f],
         severity[:f],

@@ -24,3 +24,16 @@ ndtri = numba.types.ExternalFunction("recovery_sim_ndtri", numba.float64(numba.f
 def expit(x):  # noqa: ANN001, ANN202
     """The logistic function, as ``scipy.special.expit`` computes it (1 / (1 + exp(-x)), same numbers)."""
     return 1.0 / (1.0 + np.exp(-x))
+
+
+@numba.njit(cache=True)
+def exp_at_most(x):  # noqa: ANN001, ANN202
+    """An upper bound of exp(x) that costs a division, for loops that can often decide without exp.
+
+    Taylor's cubic p(x) = 1 + x + x**2/2 + x**3/6 lies below exp everywhere, so
+    exp(x) = 1 / exp(-x) <= 1 / p(-x) where p(-x) > 0 (x below 1.59); within
+    about x**4/24 of exp(x). Raised by 1e-12 so that rounding never puts it
+    below exp(x) as computed.
+    """
+    below_one = 1.0 - x * (1.0 - x * (0.5 - x / 6.0))
+    return (1.0 + 1e-12) / below_one if below_one > 0.0 else np.inf

@@ -35,6 +35,7 @@ from sim.recovery import (
     weekly_capacity,
 )
 from sim.shopping import shop
+from sim.special import exp_at_most
 from sim.streams import Draws
 from sim.wom import post_publicly, spread_word_of_mouth, tell_neighbours
 
@@ -292,6 +293,16 @@ def test_leavers_are_those_who_draw_below_one_minus_exp_of_their_hazard():
     chance = -np.expm1(-churn_hazard(pop, active, conf))
     np.testing.assert_array_equal(leavers, active[draws("churn", active, 3) < chance])
     assert leavers.size > 0.05 * active.size
+
+
+def test_the_bound_that_spares_exp_is_never_below_it():
+    """churn.py skips exp where this bound decides; a bound below exp(x) would change decisions."""
+    tiny = np.geomspace(1e-18, 1.0, 10_001)
+    x = np.concatenate([np.linspace(-40.0, 2.0, 400_001), tiny, -tiny])
+    bound = np.array([exp_at_most(v) for v in x])
+    assert (bound >= np.exp(x)).all()
+    small = np.abs(x) < 0.5
+    assert (bound[small] / np.exp(x[small]) < 1.005).all()  # tight where most customers are
 
 
 def test_churn_exposure_reaches_neighbours_only_and_fades():

@@ -90,6 +90,21 @@ def read_metric(model: RecoveryModel, name: str) -> float:
     return model.metrics[name]
 
 
+class MetricsCollector(mesa.DataCollector):
+    """Mesa's DataCollector, reading the week's metrics from ``model.metrics`` in one pass.
+
+    They are plain numbers: Mesa would call each reporter and deep-copy its
+    value, one metric at a time, a twentieth of a week at 10,000 customers.
+    The reporters stay declared, so Mesa's tools see every metric.
+    """
+
+    def collect(self, model: RecoveryModel) -> None:
+        """Append this week's value of every metric."""
+        self._collection_steps.append(model.time)
+        for name, column in self.model_vars.items():
+            column.append(model.metrics[name])
+
+
 class RecoveryModel(mesa.Model):
     """Customers on a social network meet failures; the firm answers complaints under a policy.
 
@@ -145,7 +160,7 @@ class RecoveryModel(mesa.Model):
         self.firm = Firm(self, desk, books={})
         self.closed_log: list[Closed] = []
         self.metrics = self._stock_metrics({m: 0.0 if m in CONTINUOUS_METRICS else 0 for m in METRICS})
-        self.datacollector = mesa.DataCollector(
+        self.datacollector = MetricsCollector(
             model_reporters={name: partial(read_metric, name=name) for name in METRICS}
         )
         self.datacollector.collect(self)

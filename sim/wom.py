@@ -22,11 +22,8 @@ from sim.streams import uniform
 
 @dataclass
 class Heard:
-    """Messages each node heard this week, and how many were told in all."""
+    """How many stories were told this week, in all."""
 
-    negative: np.ndarray
-    positive: np.ndarray
-    public: np.ndarray
     told_negative: int
     told_positive: int
 
@@ -45,15 +42,21 @@ def tell_neighbours(
     story does never depends on who else told, so two policies that make the
     same customer talk reach the same friends.
     """
-    heard = np.zeros(adjacency.shape[0])
+    nodes = adjacency.shape[0]
+    heard, hearers = np.zeros((nodes, 1)), np.empty(nodes, dtype=np.int64)
     tellers = np.asarray(tellers, dtype=np.int64)
-    _tell(adjacency.indptr, adjacency.indices, tellers, reach, influence, np.uint64(origin), heard)
-    return heard
+    origin = np.uint64(origin)
+    _tell(adjacency.indptr, adjacency.indices, tellers, reach, influence, origin, heard, 0, hearers, 0)
+    return heard[:, 0]
 
 
 @numba.njit(cache=True)
-def _tell(indptr, indices, tellers, reach, influence, origin, heard):  # noqa: ANN001, ANN202
-    """Compiled loop of tell_neighbours."""
+def _tell(indptr, indices, tellers, reach, influence, origin, heard, kind, hearers, n):  # noqa: ANN001, ANN202, PLR0913
+    """Compiled loop of tell_neighbours: adds to ``heard[:, kind]``.
+
+    A node that hears its first story of any kind this week is appended to
+    ``hearers`` after the first ``n``; returns the new count.
+    """
     links = indptr[-1]
     told_before = np.zeros(tellers.size, dtype=np.int64)  # earlier tellings by the same teller this call
     order = np.argsort(tellers, kind="mergesort")  # stable: a teller's tellings stay in list order
@@ -66,7 +69,25 @@ def _tell(indptr, indices, tellers, reach, influence, origin, heard):  # noqa: A
         p = min(1.0, reach * influence[teller] / max(stop - start, 1))
         for link in range(start, stop):
             if uniform(origin, link + links * told_before[i]) < p:
-                heard[indices[link]] += 1.0
+                n = _hear(heard, kind, indices[link], hearers, n)
+    return n
+
+
+@numba.njit(cache=True)
+def _hear(heard, kind, node, hearers, n):  # noqa: ANN001, ANN202
+    """``node`` hears one more story of ``kind``; lists it in ``hearers[:n]`` if it is its first.
+
+    A node's counts of each kind are adjacent: hearers are scattered across
+    memory, and each costs one cache line rather than one per kind.
+    """
+    first = True
+    for other in range(heard.shape[1]):
+        first &= heard[node, other] == 0.0
+    if first:
+        hearers[n] = node
+        n += 1
+    heard[node, kind] += 1.0
+    return n
 
 
 def cascade(
@@ -88,10 +109,9 @@ def cascade(
     return informed
 
 
-def post_publicly(posters: np.ndarray, n: int, reach: int, rng: np.random.Generator) -> np.ndarray:
-    """Readers per node of this week's public posts (random people across the market)."""
-    readers = rng.integers(0, n, size=posters.size * reach)
-    return np.bincount(readers, minlength=n).astype(np.float64)
+def public_readers(posters: np.ndarray, n: int, reach: int, rng: np.random.Generator) -> np.ndarray:
+    """Who reads this week's public posts: ``reach`` random people anywhere per post, repeats allowed."""
+    return rng.integers(0, n, size=posters.size * reach)
 
 
 def spread_word_of_mouth(
@@ -109,17 +129,20 @@ def spread_word_of_mouth(
     ``origins`` start the week's numbers for negative and for positive stories (tell_neighbours);
     ``rng`` picks who reads public posts.
     """
-    bad_news, good_news = origins
-    heard = Heard(
-        negative=tell_neighbours(adjacency, negative_tellers, conf.negative_reach, pop.influence, bad_news),
-        positive=tell_neighbours(adjacency, positive_tellers, conf.positive_reach, pop.influence, good_news),
-        public=post_publicly(posters, pop.size, conf.public_reach, rng),
-        told_negative=0,
-        told_positive=0,
+    heard = np.zeros((pop.size, 3))  # negative, positive and public stories per node
+    told_negative, told_positive, hearers = _spread(
+        adjacency.indptr,
+        adjacency.indices,
+        (np.asarray(negative_tellers, np.int64), np.asarray(positive_tellers, np.int64)),
+        (conf.negative_reach, conf.positive_reach),
+        pop.influence,
+        (np.uint64(origins[0]), np.uint64(origins[1])),
+        public_readers(posters, pop.size, conf.public_reach, rng),
+        heard,
     )
-    heard.told_negative, heard.told_positive = int(heard.negative.sum()), int(heard.positive.sum())
     _move_hearers(
-        (heard.negative, heard.positive, heard.public),
+        heard,
+        hearers,
         pop.status,
         pop.satisfaction,
         pop.attitude,
@@ -131,18 +154,33 @@ def spread_word_of_mouth(
             conf.prospect_negative,
         ),
     )
-    return heard
+    return Heard(told_negative, told_positive)
 
 
 @numba.njit(cache=True)
-def _move_hearers(heard, status, satisfaction, attitude, effects):  # noqa: ANN001, ANN202
+def _spread(indptr, indices, tellers, reaches, influence, origins, readers, heard):  # noqa: ANN001, ANN202, PLR0913
+    """Compiled core of spread_word_of_mouth: who hears what; returns (told negative, told positive, hearers).
+
+    Lists the nodes that heard anything, so that only they are visited after.
+    """
+    hearers = np.empty(heard.shape[0], dtype=np.int64)  # each node is listed once at most
+    n = _tell(indptr, indices, tellers[0], reaches[0], influence, origins[0], heard, 0, hearers, 0)
+    n = _tell(indptr, indices, tellers[1], reaches[1], influence, origins[1], heard, 1, hearers, n)
+    for node in readers:
+        n = _hear(heard, 2, node, hearers, n)
+    hearers = hearers[:n]
+    return int(heard[hearers, 0].sum()), int(heard[hearers, 1].sum()), hearers
+
+
+@numba.njit(cache=True)
+def _move_hearers(heard, hearers, status, satisfaction, attitude, effects):  # noqa: ANN001, ANN202
     """Customers who heard stories change their satisfaction; prospects, their attitude.
 
     A public post read counts as ``public_weight`` of a negative story.
     """
-    negative, good, public = heard
+    negative, good, public = heard[:, 0], heard[:, 1], heard[:, 2]
     public_weight, positive_effect, negative_effect, prospect_positive, prospect_negative = effects
-    for node in range(status.size):
+    for node in hearers:
         bad = negative[node] + public_weight * public[node]
         if bad == 0.0 and good[node] == 0.0:
             continue

@@ -17,7 +17,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from sim.config import ChurnConf
-from sim.network import neighbours_of
 from sim.population import Population, Status
 from sim.special import exp_at_most
 from sim.streams import uniform
@@ -135,6 +134,14 @@ def expose_neighbours(
     pop: Population, adjacency: sp.csr_matrix, churned: np.ndarray, conf: ChurnConf
 ) -> None:
     """Fade old exposure and add one unit per neighbour who churned this week."""
-    pop.contagion *= 0.5 ** (1.0 / conf.contagion_half_life)
-    neighbours, _ = neighbours_of(adjacency, churned)
-    np.add.at(pop.contagion, neighbours, 1.0)
+    fade = 0.5 ** (1.0 / conf.contagion_half_life)
+    _expose(adjacency.indptr, adjacency.indices, np.asarray(churned, dtype=np.int64), pop.contagion, fade)
+
+
+@numba.njit(cache=True)
+def _expose(indptr, indices, churned, contagion, fade):  # noqa: ANN001, ANN202
+    """Compiled expose_neighbours: one call where NumPy took four passes."""
+    contagion *= fade
+    for node in churned:
+        for link in range(indptr[node], indptr[node + 1]):
+            contagion[indices[link]] += 1.0

@@ -34,7 +34,7 @@ from sim.population import Experience, Status, draw_population
 from sim.recovery import OUTCOME_SATISFIED, Cases, Closed, ComplaintDesk
 from sim.shopping import shop
 from sim.streams import Draws, spawn_streams
-from sim.wom import fade_attitude, spread_word_of_mouth
+from sim.wom import fade_attitude, spread_word_of_mouth, storytellers
 
 #: End-of-week stocks.
 STOCKS = (
@@ -223,19 +223,17 @@ class RecoveryModel(mesa.Model):
         desk.grievance.fade_week(pop)
 
         # 6. word of mouth
-        wom = cfg.wom
-        fine = buyers[~hit]
-        pleased = fine[pop.satisfaction[fine] >= wom.delight_threshold]
-        delighted = pleased[u("delight", pleased) < wom.delight_tell]
-        silent = failed[quiet]
-        negative = np.concatenate(
-            [
-                silent[u("silent_tell", silent) < wom.silent_tell * severity[quiet]],
-                closed.blame,
-                churned[u("churn_tell", churned) < wom.churn_tell],
-            ]
+        wom, silent = cfg.wom, failed[quiet]
+        negative, positive = storytellers(
+            pop,
+            buyers,
+            hit,
+            (silent, severity[quiet]),
+            (closed.blame, closed.praise),
+            churned,
+            wom,
+            self.draws.origins(("delight", "silent_tell", "churn_tell"), week),
         )
-        positive = np.concatenate([delighted, closed.praise])
         heard = spread_word_of_mouth(
             pop,
             self.adjacency,

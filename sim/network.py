@@ -200,14 +200,6 @@ def adjacency(graph: nx.Graph) -> sp.csr_matrix:
     return sp.csr_matrix(matrix, dtype=np.float64)
 
 
-def neighbours_of(adjacency: sp.csr_matrix, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The neighbours of each of ``nodes`` (repeats allowed) as one flat array, and each node's degree."""
-    start, stop = adjacency.indptr[nodes], adjacency.indptr[nodes + 1]
-    degree = stop - start
-    edges = np.repeat(start - np.cumsum(degree) + degree, degree) + np.arange(degree.sum())
-    return adjacency.indices[edges], degree
-
-
 def to_networkx(matrix: sp.csr_matrix) -> nx.Graph:
     """The graph of an adjacency, nodes 0..n-1, for Mesa's Network space."""
     graph = nx.Graph()

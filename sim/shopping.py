@@ -80,7 +80,7 @@ def shop(
     columns = _shop(
         np.asarray(active, dtype=np.int64),
         week,
-        np.array([draws.origin(name, week) for name in UNIFORMS], dtype=np.uint64),
+        draws.origins(UNIFORMS, week),
         (pop.satisfaction, pop.expectation, pop.complaint_propensity, pop.spend),
         (pop.failures_seen, pop.last_failure_week, pop.last_failure_kind, pop.last_failure_complained),
         (shares, catalogue.severity_logit, catalogue.loss_share, catalogue.detectable),

@@ -123,3 +123,15 @@ class Draws:
     def origin(self, name: str, week: int) -> np.uint64:
         """Where the sequence of ``name`` starts in ``week``, for numbers not counted by node."""
         return np.uint64(start(self.keys[name], week))
+
+    def origins(self, names: tuple[str, ...], week: int) -> np.ndarray:
+        """``origin`` of each of ``names``, in one call of compiled code."""
+        return _starts(np.array([self.keys[name] for name in names], dtype=np.uint64), week)
+
+
+@numba.njit(cache=True)
+def _starts(keys, week):  # noqa: ANN001, ANN202
+    out = np.empty(keys.size, dtype=np.uint64)
+    for i in range(keys.size):
+        out[i] = start(keys[i], week)
+    return out

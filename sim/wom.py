@@ -28,6 +28,59 @@ class Heard:
     told_positive: int
 
 
+def storytellers(
+    pop: Population,
+    buyers: np.ndarray,
+    hit: np.ndarray,
+    silent: tuple[np.ndarray, np.ndarray],
+    answered: tuple[np.ndarray, np.ndarray],
+    churned: np.ndarray,
+    conf: WomConf,
+    origins: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """This week's tellers of bad news and of good news, in the order their stories are told.
+
+    Bad: silent sufferers (with probability ``silent_tell`` x severity), then
+    complainants the desk left dissatisfied (``answered[0]``, drawn by the
+    desk), then leavers (``churn_tell``). Good: buyers without a failure whose
+    satisfaction reaches ``delight_threshold`` (``delight_tell``), then
+    complainants the desk satisfied (``answered[1]``). ``silent`` is
+    (customers, severity); ``origins`` start the uniforms "delight",
+    "silent_tell" and "churn_tell" this week.
+    """
+    blamers, praisers = answered
+    rules = (conf.delight_threshold, conf.delight_tell, conf.silent_tell, conf.churn_tell)
+    delighted, bad_silent, bad_leavers = _storytellers(
+        buyers, hit, pop.satisfaction, silent[0], silent[1], churned, origins, rules
+    )
+    return np.concatenate([bad_silent, blamers, bad_leavers]), np.concatenate([delighted, praisers])
+
+
+@numba.njit(cache=True)
+def _storytellers(buyers, hit, satisfaction, silent, severity, churned, origins, rules):  # noqa: ANN001, ANN202
+    """Compiled core of storytellers: (delighted, silent tellers, leaving tellers).
+
+    Each list is made without a branch on who is in it: who is delighted is
+    random, and a mispredicted branch costs more than drawing for everyone.
+    """
+    delight_threshold, delight_tell, silent_tell, churn_tell = rules
+    delighted, n = np.empty(buyers.size, np.int64), 0
+    for i in range(buyers.size):
+        node = buyers[i]
+        delighted[n] = node
+        pleased = (not hit[i]) & (satisfaction[node] >= delight_threshold)
+        n += pleased & (uniform(origins[0], node) < delight_tell)
+    tellers, m = np.empty(silent.size, np.int64), 0
+    for i in range(silent.size):
+        tellers[m] = silent[i]
+        m += uniform(origins[1], silent[i]) < silent_tell * severity[i]
+    leavers, k = np.empty(churned.size, np.int64), 0
+    for node in churned:
+        leavers[k] = node
+        k += uniform(origins[2], node) < churn_tell
+    return delighted[:n], tellers[:m], leavers[:k]
+
+
 def tell_neighbours(
     adjacency: sp.csr_matrix,
     tellers: np.ndarray,

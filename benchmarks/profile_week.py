@@ -16,7 +16,11 @@ from sim.reference import docking_config
 
 #: Part of the week -> the functions ("file:name") whose cumulative time it is.
 PARTS = {
-    "this week's random numbers (streams.Draws)": ("streams.py:__call__", "streams.py:origin"),
+    "this week's random numbers (streams.Draws)": (
+        "streams.py:__call__",
+        "streams.py:origin",
+        "streams.py:origins",
+    ),
     "buying, basket, failures, judging, complaining or not": (
         "failures.py:failure_rates",
         "shopping.py:shop",
@@ -24,7 +28,7 @@ PARTS = {
         "failure_log.py:bought",
     ),
     "the complaint desk": ("recovery.py:handle",),
-    "word of mouth": ("wom.py:spread_word_of_mouth", "wom.py:fade_attitude"),
+    "word of mouth": ("wom.py:storytellers", "wom.py:spread_word_of_mouth", "wom.py:fade_attitude"),
     "churn, contagion and the grievance fade": (
         "churn.py:decide_to_churn",
         "churn.py:attributed_failure",
@@ -39,7 +43,7 @@ PARTS = {
         "acquisition.py:due_for_winback",
         "acquisition.py:win_back",
     ),
-    "Mesa's DataCollector": ("datacollection.py:collect",),
+    "the DataCollector": ("model.py:collect",),
 }
 
 

@@ -9,6 +9,7 @@ customer's next purchase (-1 if none came).
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import pandas as pd
 
@@ -36,10 +37,7 @@ class FailureLog:
 
     def bought(self, buyers: np.ndarray, week: int) -> None:
         """Buyers with an earlier failure bought again this week."""
-        rows = self.awaiting[buyers]
-        back = rows >= 0
-        self.columns["next_purchase_week"][rows[back]] = week
-        self.awaiting[buyers[back]] = -1
+        _bought(buyers, week, self.awaiting, self.columns["next_purchase_week"])
 
     def add(
         self, customers: np.ndarray, week: int, kind: np.ndarray, severity: np.ndarray, complained: np.ndarray
@@ -83,3 +81,12 @@ class FailureLog:
                 "repurchased": (c["next_purchase_week"] >= 0) & (gap <= horizon),
             }
         )
+
+
+@numba.njit(cache=True)
+def _bought(buyers, week, awaiting, next_purchase_week):  # noqa: ANN001, ANN202
+    """Compiled FailureLog.bought: few buyers have a failure waiting, and NumPy took four passes over all."""
+    for node in buyers:
+        if awaiting[node] >= 0:
+            next_purchase_week[awaiting[node]] = week
+            awaiting[node] = -1

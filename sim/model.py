@@ -253,41 +253,42 @@ class RecoveryModel(mesa.Model):
         back = win_back(pop, offered, cfg.market, cfg.firm, u("winback", offered))
 
         # 8. books and metrics
-        first = closed.first_contact
+        first_contacts = np.count_nonzero(closed.first_contact)
+        recovered = np.count_nonzero(closed.outcome == OUTCOME_SATISFIED)
+        serious, serious_complaints = np.count_nonzero(severe), np.count_nonzero(complain & severe)
         activity = WeekActivity(
             revenue=float(basket.sum()),
             compensation=float(closed.compensation.sum()),
             complaints=who.size,
-            escalated_closed=int((~first).sum()),
+            escalated_closed=len(closed) - first_contacts,
             repeat_contacts=chases,
-            notifications=int(notified.sum()),
+            notifications=np.count_nonzero(notified),
             acquired=joined.size,
             won_back=back.size,
         )
         books = weekly_books(activity, cfg.market, cfg.firm)
         self.firm.books = {k: self.firm.books.get(k, 0.0) + v for k, v in books.items()}
-        satisfied = closed.outcome == OUTCOME_SATISFIED
         flows = {
             **books,
             "purchases": buyers.size,
             "failures": failed.size,
-            "failures_minor": int((~severe).sum()),
-            "failures_serious": int(severe.sum()),
+            "failures_minor": failed.size - serious,
+            "failures_serious": serious,
             "complaints": who.size,
-            "complaints_minor": int((complain & ~severe).sum()),
-            "complaints_serious": int((complain & severe).sum()),
+            "complaints_minor": who.size - serious_complaints,
+            "complaints_serious": serious_complaints,
             "silent_failures": silent.size,
             "notifications": activity.notifications,
-            "resolved_first_contact": int(first.sum()),
+            "resolved_first_contact": first_contacts,
             "escalated_closed": activity.escalated_closed,
             "cases_closed": len(closed) + len(abandoned),
-            "recovery_satisfied": int(satisfied.sum()),
-            "recovery_dissatisfied": int((~satisfied).sum()),
+            "recovery_satisfied": recovered,
+            "recovery_dissatisfied": len(closed) - recovered,
             "abandoned": len(abandoned),
             "response_days_total": float(closed.response_days.sum()),
-            "answered_within_target": int(closed.within_target.sum()),
+            "answered_within_target": np.count_nonzero(closed.within_target),
             "repeat_contacts": chases,
-            "budget_denied": int(closed.budget_denied.sum()),
+            "budget_denied": np.count_nonzero(closed.budget_denied),
             "acquired": joined.size,
             "won_back": back.size,
             **churn_counts,

@@ -7,6 +7,7 @@ import numpy as np
 
 from sim.config import FirmConf, MarketConf, WomConf
 from sim.population import Population, Status
+from sim.special import exp_at_most
 from sim.streams import uniform
 
 
@@ -36,14 +37,15 @@ def acquire(
 def _joining(prospects, origin, attitude, rate, slope):  # noqa: ANN001, ANN202
     """Compiled loop of acquire: hazard rate x exp(slope x attitude).
 
-    1 - exp(-h) <= h, and h <= rate for a prospect not drawn to the firm: one
-    who draws above the rate does not join, and their hazard is not computed.
+    1 - exp(-h) <= h, and h is at most rate x special.exp_at_most(slope x
+    attitude): a prospect who draws above that does not join, and their
+    hazard is not computed (most weeks, nearly everyone).
     """
     joined = np.empty(prospects.size, dtype=np.int64)
     n = 0
     for node in prospects:
         u = uniform(origin, node)
-        if u >= rate and slope * attitude[node] <= 0.0:
+        if u >= rate * exp_at_most(slope * attitude[node]) * (1.0 + 1e-12):
             continue
         hazard = rate * np.exp(slope * attitude[node])
         if u < hazard and u < -np.expm1(-hazard):

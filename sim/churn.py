@@ -105,22 +105,43 @@ def _leaving(active, origin, satisfaction, grievance, contagion, parameters):  #
     return leavers[:n]
 
 
-def attributed_failure(pop: Population, churned: np.ndarray, week: int, conf: ChurnConf) -> np.ndarray:
-    """For each leaver, the failure type blamed for leaving, or -1 if none in the attribution window."""
-    last = pop.last_failure_week[churned]
-    recent = (last >= 0) & (week - last <= conf.attribution_weeks)
-    return np.where(recent, pop.last_failure_kind[churned], -1)
+def why_they_left(
+    pop: Population, churned: np.ndarray, week: int, conf: ChurnConf, types: int
+) -> tuple[dict[str, int], np.ndarray]:
+    """Count leavers as after-complaint, silent (after a failure they kept to themselves), or unprovoked.
 
-
-def classify_churn(pop: Population, churned: np.ndarray, blamed: np.ndarray) -> dict[str, int]:
-    """Count leavers as after-complaint, silent (after a failure they kept to themselves), or unprovoked."""
-    recent = blamed >= 0
-    complained = recent & pop.last_failure_complained[churned]
-    return {
-        "churned_after_complaint": int(complained.sum()),
-        "churned_silent": int((recent & ~complained).sum()),
-        "churned_unprovoked": int((~recent).sum()),
+    A leaver's failure is the last one they met, if within ``attribution_weeks``;
+    also returns how many leavers each failure type (of ``types``) is blamed for.
+    """
+    by_type = np.zeros(types, dtype=np.int64)
+    after_complaint, silent, unprovoked = _why_they_left(
+        np.asarray(churned, dtype=np.int64),
+        week,
+        conf.attribution_weeks,
+        (pop.last_failure_week, pop.last_failure_kind, pop.last_failure_complained),
+        by_type,
+    )
+    counts = {
+        "churned_after_complaint": after_complaint,
+        "churned_silent": silent,
+        "churned_unprovoked": unprovoked,
     }
+    return counts, by_type
+
+
+@numba.njit(cache=True)
+def _why_they_left(churned, week, window, last_failure, by_type):  # noqa: ANN001, ANN202
+    """Compiled why_they_left: (after complaint, silent, unprovoked); adds to ``by_type``."""
+    last_week, last_kind, complained = last_failure
+    after_complaint = silent = unprovoked = 0
+    for node in churned:
+        if last_week[node] >= 0 and week - last_week[node] <= window:
+            by_type[last_kind[node]] += 1
+            after_complaint += complained[node]
+            silent += not complained[node]
+        else:
+            unprovoked += 1
+    return after_complaint, silent, unprovoked
 
 
 def leave(pop: Population, churned: np.ndarray, week: int) -> None:

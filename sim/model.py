@@ -19,11 +19,10 @@ from sim.acquisition import acquire, due_for_winback, win_back
 from sim.agents import Customer, Firm
 from sim.books import LEDGER, WeekActivity, weekly_books
 from sim.churn import (
-    attributed_failure,
-    classify_churn,
     decide_to_churn,
     expose_neighbours,
     leave,
+    why_they_left,
 )
 from sim.config import NetworkKind, SimConfig, to_sim_config
 from sim.failure_log import FailureLog
@@ -215,9 +214,8 @@ class RecoveryModel(mesa.Model):
 
         # 5. churn
         churned = decide_to_churn(pop, active, cfg.churn, self.draws.origin("churn", week))
-        blamed = attributed_failure(pop, churned, week, cfg.churn)
-        churn_counts = classify_churn(pop, churned, blamed)
-        self.by_failure_type["churned_after_failure"] += np.bincount(blamed[blamed >= 0], minlength=types)
+        churn_counts, blamed = why_they_left(pop, churned, week, cfg.churn, types)
+        self.by_failure_type["churned_after_failure"] += blamed
         leave(pop, churned, week)
         expose_neighbours(pop, self.adjacency, churned, cfg.churn)
         desk.grievance.fade_week(pop)

@@ -96,7 +96,7 @@ def tell_neighbours(
     same customer talk reach the same friends.
     """
     nodes = adjacency.shape[0]
-    heard, hearers = np.zeros((nodes, 1)), np.empty(nodes, dtype=np.int64)
+    heard, hearers = np.zeros((nodes, 1), dtype=np.int32), np.empty(nodes, dtype=np.int64)
     tellers = np.asarray(tellers, dtype=np.int64)
     origin = np.uint64(origin)
     _tell(adjacency.indptr, adjacency.indices, tellers, reach, influence, origin, heard, 0, hearers, 0)
@@ -135,11 +135,11 @@ def _hear(heard, kind, node, hearers, n):  # noqa: ANN001, ANN202
     """
     first = True
     for other in range(heard.shape[1]):
-        first &= heard[node, other] == 0.0
+        first &= heard[node, other] == 0
     if first:
         hearers[n] = node
         n += 1
-    heard[node, kind] += 1.0
+    heard[node, kind] += 1
     return n
 
 
@@ -182,7 +182,7 @@ def spread_word_of_mouth(
     ``origins`` start the week's numbers for negative and for positive stories (tell_neighbours);
     ``rng`` picks who reads public posts.
     """
-    heard = np.zeros((pop.size, 3))  # negative, positive and public stories per node
+    heard = np.zeros((pop.size, 3), dtype=np.int32)  # negative, positive and public stories per node
     told_negative, told_positive, hearers = _spread(
         adjacency.indptr,
         adjacency.indices,

@@ -73,9 +73,7 @@ class Cases:
         return self.data[name]
 
     def take(self, index: np.ndarray) -> Cases:
-        """The rows at ``index``: a boolean mask, or increasing integer positions."""
-        if len(index) == len(self) and (index.dtype != np.bool_ or index.all()):
-            return self  # all of them, in order: most weeks nobody waits, and a copy costs ten
+        """The rows at ``index`` (a boolean mask or integer positions)."""
         return Cases({name: column[index] for name, column in self.data.items()})
 
     def append(self, other: Cases) -> Cases:
@@ -175,17 +173,33 @@ def _remedies(kind, severity, loss, procedures, general):  # noqa: ANN001, ANN20
     return apology, money
 
 
-def frontline_resolves(
-    apology: np.ndarray, compensation: np.ndarray, delegation: DelegationConf, u: np.ndarray
-) -> np.ndarray:
-    """Cases the frontline closes on first contact: within its authority, and it manages (S8).
+def frontline_authority(delegation: DelegationConf) -> tuple[float, bool, float]:
+    """The delegation as frontline_resolves reads it: (compensation cap, may apologise, success rate)."""
+    cap = np.inf if delegation.compensation_cap is None else delegation.compensation_cap
+    return cap, delegation.may_apologise, delegation.first_contact_resolution
+
+
+@numba.njit(cache=True)
+def frontline_resolves(apology, compensation, authority, u):  # noqa: ANN001, ANN202
+    """Whether the frontline closes a case on first contact: within its authority, and it manages (S8).
 
     First-contact resolution is about 14% with low empowerment and 70-80% with
     high empowerment (Customer Rage Study 2015; call-centre benchmarks).
     """
-    cap = np.inf if delegation.compensation_cap is None else delegation.compensation_cap
-    authorised = (compensation <= cap) & (delegation.may_apologise | ~apology)
-    return authorised & (u < delegation.first_contact_resolution)
+    cap, may_apologise, resolution = authority
+    return compensation <= cap and (may_apologise or not apology) and u < resolution
+
+
+@numba.njit(cache=True)
+def _at_once(case, week, key, policy, authority):  # noqa: ANN001, ANN202
+    """Which of this week's new cases the frontline resolves: the written remedy, then the authority."""
+    customers, kind, severity, loss = case
+    origin = start(key, week)
+    resolved = np.empty(customers.size, dtype=np.bool_)
+    for i in range(customers.size):
+        apology, money = remedy(kind[i], severity[i], loss[i], policy[0], policy[1])
+        resolved[i] = frontline_resolves(apology, money, authority, uniform(origin, customers[i]))
+    return resolved
 
 
 @numba.njit(cache=True)
@@ -299,9 +313,6 @@ class ComplaintDesk:
         self.delegation = delegation
         self.firm = firm
         self.outcome = outcome
-        self.wom = wom
-        self.catalogue = catalogue
-        self.severe_threshold = severe_threshold
         self.queue = Cases.empty()
         self.grievance = grievance
         self.draws = draws
@@ -326,25 +337,29 @@ class ComplaintDesk:
             wom.post_dissatisfied * calm,
         )
         self.keys = np.array([draws.keys[name] for name in CLOSING_UNIFORMS], dtype=np.uint64)
+        self.authority = frontline_authority(delegation)
         self.no_leavers = unanswered(Cases.empty(), OUTCOME_ABANDONED)
 
-    def draw(self, name: str, cases: Cases) -> np.ndarray:
-        """The case's uniform ``name``: the complainant's in the week they complained, whenever answered."""
-        return self.draws(name, cases["customer"], cases["week"])
-
     def handle(self, week: int, new: Cases, pop: Population) -> tuple[Closed, Closed, int]:
-        """One week at the desk: returns (closed, abandoned, repeat contacts made)."""
-        apology, money = remedies(new, self.policy, self.catalogue, self.severe_threshold)
-        at_once = frontline_resolves(apology, money, self.delegation, self.draw("frontline", new))
-        queue = self.queue.append(new.take(~at_once))
+        """One week at the desk: returns (closed, abandoned, repeat contacts made).
 
-        waiting = pop.status[queue["customer"]] == ACTIVE
-        abandoned = self._abandon(queue.take(~waiting), pop) if not waiting.all() else self.no_leavers
-        waiting = np.flatnonzero(waiting)
+        The new cases the frontline resolves close first; the others join the
+        queue behind those already waiting; leavers' cases are abandoned, and
+        the team serves the queue from the front up to its capacity.
+        """
+        case = (new["customer"], new["kind"], new["severity"], new["loss"])
+        at_once = _at_once(case, week, self.draws.keys["frontline"], self.policy_terms, self.authority)
+        waited = len(self.queue)
+        pool = self.queue.append(new) if waited else new  # positions: the queue, then the new cases
+        queue = np.concatenate([np.arange(waited), waited + np.flatnonzero(~at_once)])
+        leaving = pop.status[pool["customer"][queue]] != ACTIVE
+        abandoned = self._abandon(pool.take(queue[leaving]), pop) if leaving.any() else self.no_leavers
+        queue = queue[~leaving]
         capacity = weekly_capacity(self.firm, week)
-        served, self.queue = queue.take(waiting[:capacity]), queue.take(waiting[capacity:])
-        cases = new.take(at_once).append(served)
-        first_contact = np.arange(len(cases)) < int(at_once.sum())
+        resolved = np.flatnonzero(at_once)
+        cases = pool.take(np.concatenate([waited + resolved, queue[:capacity]]))
+        self.queue = pool.take(queue[capacity:])
+        first_contact = np.arange(len(cases)) < resolved.size
         closed = self._close(cases, first_contact, week, pop)
         return closed, abandoned, self._chase(week, pop)
 

@@ -52,11 +52,11 @@ class FailureLog:
             "week": week,
             "kind": kind,
             "severity": severity,
-            "experience": np.where(complained, PENDING, Experience.SILENT),
+            "experience": np.where(complained, PENDING, int(Experience.SILENT)),
             "next_purchase_week": -1,
         }
         for name, value in values.items():
-            self.columns[name][rows] = value
+            self.columns[name][self.size : self.size + n] = value
         self.awaiting[customers] = rows
         self.size += n
         return rows

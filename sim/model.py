@@ -99,7 +99,8 @@ class MetricsCollector(mesa.DataCollector):
 
     def collect(self, model: RecoveryModel) -> None:
         """Append this week's value of every metric."""
-        self._collection_steps.append(model.time)
+        if hasattr(self, "_collection_steps"):  # as Mesa's own collect does
+            self._collection_steps.append(model.time)
         for name, column in self.model_vars.items():
             column.append(model.metrics[name])
 

@@ -386,7 +386,7 @@ class ComplaintDesk:
             response_days=days,
             apology=apology,
             compensation=money,
-            outcome=satisfied.astype(np.int64),  # OUTCOME_SATISFIED is 1, OUTCOME_DISSATISFIED 0
+            outcome=np.where(satisfied, OUTCOME_SATISFIED, OUTCOME_DISSATISFIED),
             within_target=quick,
             investigated=np.full(len(cases), self.firm.investigate_blame),
             budget_denied=denied,

@@ -503,7 +503,7 @@ class WomConf:
 
 @dataclass
 class PolicyConf:
-    """The written recovery policy: data, applied by ``sim.recovery.remedies`` (S10, S11)."""
+    """The written recovery policy: data, applied by ``sim.recovery.remedy`` (S10, S11)."""
 
     name: str = param("compensation", doc="label for tables and figures", unit="text", source="setting")
     apology: Apology = param(Apology.never, doc="never, severe_only or always (S11)", unit="mode")

@@ -127,15 +127,6 @@ def unanswered(cases: Cases, outcome: int) -> Closed:
     )
 
 
-def remedies(
-    cases: Cases, policy: PolicyConf, catalogue: Catalogue, severe_threshold: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """What the written policy gives each case: (apology, compensation in currency); see ``remedy``."""
-    return _remedies(
-        cases["kind"], cases["severity"], cases["loss"], *policy_terms(policy, catalogue, severe_threshold)
-    )
-
-
 def policy_terms(
     policy: PolicyConf, catalogue: Catalogue, severe_threshold: float
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[float, int, float]]:
@@ -162,15 +153,6 @@ def remedy(kind, severity, loss, procedures, general):  # noqa: ANN001, ANN202
         mode = own_apology[kind]
     apology = mode == ALWAYS or (mode == SEVERE_ONLY and severity >= severe_threshold)
     return apology, share * loss
-
-
-@numba.njit(cache=True)
-def _remedies(kind, severity, loss, procedures, general):  # noqa: ANN001, ANN202
-    """Compiled loop of remedies."""
-    apology, money = np.empty(kind.size, np.bool_), np.empty(kind.size)
-    for i in range(kind.size):
-        apology[i], money[i] = remedy(kind[i], severity[i], loss[i], procedures, general)
-    return apology, money
 
 
 def frontline_authority(delegation: DelegationConf) -> tuple[float, bool, float]:
@@ -412,7 +394,7 @@ class ComplaintDesk:
         self.queue = Cases({**self.queue.data, "repeat_contacts": self.queue["repeat_contacts"] + chasing})
         c = self.queue["customer"][chasing]
         np.subtract.at(pop.satisfaction, c, self.outcome.chase_penalty)
-        np.clip(pop.satisfaction, 0.0, 1.0, out=pop.satisfaction)
+        pop.satisfaction[c] = np.clip(pop.satisfaction[c], 0.0, 1.0)  # the others are within already
         return int(chasing.sum())
 
 
@@ -438,9 +420,9 @@ def _answer(case, history, week, keys, customer, policy, firm, outcome, settle, 
     experience, after = np.empty(n, np.int64), np.empty(n)
     tells, posts = np.empty(n, np.bool_), np.empty(n, np.bool_)
     claimed = 0.0  # compensation asked for so far this week, paid or not, against the budget
+    u = np.empty(keys.size)  # this case's uniforms, in the order of CLOSING_UNIFORMS
     for i in range(n):
         node = customers[i]
-        u = np.empty(keys.size)
         for j in range(keys.size):
             u[j] = uniform(start(keys[j], case_week[i]), node)
         written = remedy(kind[i], severity[i], loss[i], policy[0], policy[1])

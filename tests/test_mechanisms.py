@@ -26,13 +26,13 @@ from sim.network import adjacency
 from sim.population import Experience, Status, draw_population
 from sim.purchase import judge, quality_met
 from sim.recovery import (
-    Cases,
     apply_consistently,
     compensation_value,
     frontline_authority,
     frontline_resolves,
+    policy_terms,
     recovery_probability,
-    remedies,
+    remedy,
     weekly_capacity,
 )
 from sim.shopping import shop
@@ -179,30 +179,15 @@ def test_late_answers_and_blame_hunting_lower_satisfaction():
     assert late < on_time and blamed < on_time
 
 
-def cases(kind, severity, loss):
-    n = len(kind)
-    zeros = np.zeros(n)
-    return Cases.new(
-        customer=np.arange(n),
-        record=np.arange(n),
-        week=np.ones(n),
-        kind=np.array(kind),
-        severity=np.array(severity),
-        loss=np.array(loss),
-        notified=zeros,
-        pre_satisfaction=zeros,
-        first_mild=zeros,
-    )
-
-
 def test_policy_is_applied_by_one_function_with_per_type_procedures():
     cfg = SimConfig()
     cfg.failures.catalogue["billing_error"].compensation = 1.5
     catalogue = Catalogue.from_config(cfg.failures)
-    c = cases([0, 0, 2], [0.2, 0.8, 0.2], [10.0, 10.0, 10.0])
-    apology, money = remedies(c, PolicyConf(apology=Apology.severe_only, compensation=0.5), catalogue, 0.5)
-    assert apology.tolist() == [False, True, False]
-    assert money.tolist() == [5.0, 5.0, 15.0]  # billing errors follow their own procedure
+    terms = policy_terms(PolicyConf(apology=Apology.severe_only, compensation=0.5), catalogue, 0.5)
+    given = [remedy(kind, severity, 10.0, *terms) for kind, severity in [(0, 0.2), (0, 0.8), (2, 0.2)]]
+    apology, money = ([case[i] for case in given] for i in (0, 1))
+    assert apology == [False, True, False]
+    assert money == [5.0, 5.0, 15.0]  # billing errors follow their own procedure
 
 
 def test_frontline_authority_follows_delegation():

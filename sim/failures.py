@@ -13,7 +13,7 @@ import numpy as np
 from scipy.special import logit
 
 from sim.config import Apology, FailureConf, FirmConf
-from sim.special import expit, ndtri
+from sim.special import expit, normal_quantile
 
 APOLOGY_CODES = {Apology.never: 0, Apology.severe_only: 1, Apology.always: 2}
 
@@ -68,4 +68,4 @@ def failure_type(shares, u):  # noqa: ANN001, ANN202
 @numba.njit(cache=True)
 def failure_severity(mean_logit, spread, u):  # noqa: ANN001, ANN202
     """How much one failure hurts: its type's mean moved on the logit scale, failures of a type differ."""
-    return expit(mean_logit + spread * ndtri(u))
+    return expit(mean_logit + spread * normal_quantile(u))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from sim.special import ndtri
+from sim.special import normal_quantile
 
 
 @numba.njit(cache=True)
@@ -32,13 +32,13 @@ def basket(satisfaction, u, mean, slope, sd):  # noqa: ANN001, ANN202
     about 2.4 times one at 0.1, as in Kriss 2014 (HBR: best vs poorest past
     experience, +140% spend).
     """
-    return mean * np.exp(slope * (satisfaction - 0.5) + sd * ndtri(u) - 0.5 * sd**2)
+    return mean * np.exp(slope * (satisfaction - 0.5) + sd * normal_quantile(u) - 0.5 * sd**2)
 
 
 @numba.njit(cache=True)
 def quality_met(u, service_quality, noise, drop):  # noqa: ANN001, ANN202
     """The quality a purchase delivers: the firm's level with noise, less what a failure took away."""
-    return service_quality + noise * ndtri(u) - drop
+    return service_quality + noise * normal_quantile(u) - drop
 
 
 @numba.njit(cache=True)

@@ -1,9 +1,9 @@
-"""SciPy's special functions for compiled loops: the same C code as ``scipy.special``, so the same numbers.
+"""Special functions for compiled loops: the normal quantile, the logistic function, a bound of exp.
 
-Numba compiles NumPy's exp and log but not SciPy's ufuncs; the loops that
-need the inverse normal CDF call SciPy's compiled ``cython_special`` by its
-exported C symbol. Declared by name rather than by pointer, the loops that
-use it can be cached on disk like the others. The logistic function is one
+Numba compiles NumPy's exp and log but not SciPy's ufuncs. The normal
+quantile's tails call SciPy's compiled ``cython_special.ndtri`` by its
+exported C symbol (declared by name rather than by pointer, the loops that
+use it can be cached on disk like the others). The logistic function is one
 line, and gives the same numbers as SciPy's.
 """
 
@@ -18,6 +18,47 @@ llvmlite.binding.add_symbol(
     "recovery_sim_ndtri", get_cython_function_address("scipy.special.cython_special", "ndtri")
 )
 ndtri = numba.types.ExternalFunction("recovery_sim_ndtri", numba.float64(numba.float64))
+
+#: Acklam's rational approximation of the normal quantile in its central region, |p - 0.5| <= 0.47575:
+#: numerator and denominator coefficients, highest power of (p - 0.5)**2 first.
+_CENTRAL_UP = (
+    -3.969683028665376e01,
+    2.209460984245205e02,
+    -2.759285104469687e02,
+    1.383577518672690e02,
+    -3.066479806614716e01,
+    2.506628277459239e00,
+)
+_CENTRAL_DOWN = (
+    -5.447609879822406e01,
+    1.615858368580409e02,
+    -1.556989798598866e02,
+    6.680131188771972e01,
+    -1.328068155288572e01,
+    1.0,
+)
+_TAIL = 0.02425
+
+
+@numba.njit(cache=True)
+def normal_quantile(p):  # noqa: ANN001, ANN202
+    """The standard normal deviate below which a share ``p`` lies, within 1.2e-9 of SciPy's ndtri (relative).
+
+    Shopping needs two for every purchase, and SciPy's ndtri, a call into
+    another library that the compiler cannot inline, was a seventh of a week
+    at 10,000 customers. In the central 95% a ratio of two quintics in
+    (p - 0.5)**2 (Acklam 2003; relative error below 1.15e-9, far below
+    anything a run could show) costs a third as much; the tails, where it is
+    less accurate, are ndtri's.
+    """
+    if _TAIL <= p <= 1.0 - _TAIL:
+        q = p - 0.5
+        r = q * q
+        a, b = _CENTRAL_UP, _CENTRAL_DOWN  # two Horner chains, side by side
+        up = ((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]
+        down = ((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + b[5]
+        return q * up / down
+    return ndtri(p)
 
 
 @numba.njit(cache=True)

@@ -7,7 +7,7 @@ import numpy as np
 
 from sim.config import FirmConf, MarketConf, WomConf
 from sim.population import Population, Status
-from sim.special import exp_at_most
+from sim.special import below_scaled_exp
 from sim.streams import uniform
 
 
@@ -37,18 +37,18 @@ def acquire(
 def _joining(prospects, origin, attitude, rate, slope):  # noqa: ANN001, ANN202
     """Compiled loop of acquire: hazard rate x exp(slope x attitude).
 
-    1 - exp(-h) <= h, and h is at most rate x special.exp_at_most(slope x
-    attitude): a prospect who draws above that does not join, and their
-    hazard is not computed (most weeks, nearly everyone).
+    1 - exp(-h) <= h: a prospect who draws above their hazard does not join
+    (most weeks, nearly everyone), and special.below_scaled_exp tells them
+    apart mostly without exp.
     """
     joined = np.empty(prospects.size, dtype=np.int64)
     n = 0
     for node in prospects:
         u = uniform(origin, node)
-        if u >= rate * exp_at_most(slope * attitude[node]) * (1.0 + 1e-12):
+        if not below_scaled_exp(u, rate, slope * attitude[node]):
             continue
         hazard = rate * np.exp(slope * attitude[node])
-        if u < hazard and u < -np.expm1(-hazard):
+        if u < -np.expm1(-hazard):
             joined[n] = node
             n += 1
     return joined[:n]

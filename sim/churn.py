@@ -18,7 +18,7 @@ import scipy.sparse as sp
 
 from sim.config import ChurnConf
 from sim.population import Population, Status
-from sim.special import exp_at_most
+from sim.special import exp_cubic
 from sim.streams import uniform
 
 
@@ -64,15 +64,18 @@ def _hazard(node, satisfaction, grievance, contagion, parameters):  # noqa: ANN0
 
 
 @numba.njit(cache=True)
-def _hazard_at_most(node, satisfaction, grievance, contagion, parameters):  # noqa: ANN001, ANN202
-    """An upper bound of _hazard without its two exp (special.exp_at_most), a millionth above it.
+def _surely_stays(u, node, satisfaction, grievance, contagion, parameters):  # noqa: ANN001, ANN202
+    """Whether ``u`` is above a bound of _hazard found without exp or division (special.exp_cubic).
 
-    The margin keeps the few roundings of this sum and product from ever
-    putting it below the hazard computed with exp.
+    The hazard is (base e**a + g) e**b, and e**x <= 1 / exp_cubic(-x) where
+    that is positive: with p = exp_cubic(-a) and q = exp_cubic(-b) it is at
+    most (base + g p) / (p q). The millionth's margin keeps roundings from
+    ever putting the bound below the hazard computed with exp.
     """
     base, slope, log_ratio = parameters
-    at_most = base * exp_at_most(slope * (0.5 - satisfaction[node])) + grievance[node]
-    return at_most * exp_at_most(log_ratio * contagion[node]) * (1.0 + 1e-6)
+    p = exp_cubic(-slope * (0.5 - satisfaction[node]))
+    q = exp_cubic(-log_ratio * contagion[node])
+    return (p > 0.0) & (q > 0.0) & (u * p * q >= (base + grievance[node] * p) * (1.0 + 1e-6))
 
 
 @numba.njit(cache=True)
@@ -96,7 +99,7 @@ def _leaving(active, origin, satisfaction, grievance, contagion, parameters):  #
     n = 0
     for node in active:
         u = uniform(origin, node)
-        if u >= _hazard_at_most(node, satisfaction, grievance, contagion, parameters):
+        if _surely_stays(u, node, satisfaction, grievance, contagion, parameters):
             continue
         hazard = _hazard(node, satisfaction, grievance, contagion, parameters)
         if u < hazard and u < -np.expm1(-hazard):

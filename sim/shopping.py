@@ -21,7 +21,8 @@ from sim.complaints import complaint_chance, complaint_terms
 from sim.config import SimConfig
 from sim.failures import Catalogue, failure_severity, failure_type
 from sim.population import Population
-from sim.purchase import basket, chance_to_buy, judge, quality_met
+from sim.purchase import basket, judge, quality_met
+from sim.special import below_scaled_exp
 from sim.streams import Draws, uniform
 
 #: The week's uniforms the pass uses, in the order of ``_shop``'s ``origins``.
@@ -110,8 +111,9 @@ def _shop(active, week, origins, customers, memory, catalogue, parameters, terms
     # Who buys: decided for all first, then listed. Half buy, at random: a branch on it is
     # mispredicted half the time, and listing as they are decided makes each wait for the last.
     buying = np.empty(n, np.bool_)
-    for i in range(n):
-        buying[i] = uniform(origins[0], active[i]) < chance_to_buy(satisfaction[active[i]], rate, slope)
+    for i in range(n):  # chance_to_buy is rate x exp(slope x (satisfaction - 0.5))
+        x = slope * (satisfaction[active[i]] - 0.5)
+        buying[i] = below_scaled_exp(uniform(origins[0], active[i]), rate, x)
     bought = 0
     for i in range(n):
         buyers[bought] = active[i]

@@ -68,13 +68,27 @@ def expit(x):  # noqa: ANN001, ANN202
 
 
 @numba.njit(cache=True)
-def exp_at_most(x):  # noqa: ANN001, ANN202
-    """An upper bound of exp(x) that costs a division, for loops that can often decide without exp.
+def exp_cubic(x):  # noqa: ANN001, ANN202
+    """Taylor's cubic of exp, 1 + x + x**2/2 + x**3/6: bounds of exp(x), for loops that can decide without it.
 
-    Taylor's cubic p(x) = 1 + x + x**2/2 + x**3/6 lies below exp everywhere, so
-    exp(x) = 1 / exp(-x) <= 1 / p(-x) where p(-x) > 0 (x below 1.59); within
-    about x**4/24 of exp(x). Raised by 1e-12 so that rounding never puts it
-    below exp(x) as computed.
+    It lies below exp(x) for every x, and 1 / exp_cubic(-x) lies above exp(x)
+    where exp_cubic(-x) > 0 (x below 1.59); both are within about x**4/24 of
+    exp(x). Loops compare products with these bounds, not quotients: a
+    division costs nearly as much as the exp it would save.
     """
-    below_one = 1.0 - x * (1.0 - x * (0.5 - x / 6.0))
-    return (1.0 + 1e-12) / below_one if below_one > 0.0 else np.inf
+    return 1.0 + x * (1.0 + x * (0.5 + x / 6.0))
+
+
+@numba.njit(cache=True)
+def below_scaled_exp(u, scale, x):  # noqa: ANN001, ANN202
+    """``u < scale * exp(x)`` for scale >= 0, computing exp only for a u between exp_cubic's bounds.
+
+    The bounds are widened by 1e-12, so that rounding never puts one on the
+    wrong side of exp(x) as computed: the answer is always the exact one.
+    """
+    surely = u < scale * exp_cubic(x) * (1.0 - 1e-12)
+    above = exp_cubic(-x)
+    surely_not = (above > 0.0) & (u * above >= scale * (1.0 + 1e-12))
+    if surely == surely_not:  # neither (never both): u lies between the bounds
+        return u < scale * np.exp(x)
+    return surely

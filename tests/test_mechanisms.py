@@ -36,7 +36,7 @@ from sim.recovery import (
     weekly_capacity,
 )
 from sim.shopping import shop
-from sim.special import exp_at_most, normal_quantile
+from sim.special import below_scaled_exp, exp_cubic, normal_quantile
 from sim.streams import Draws
 from sim.wom import public_readers, spread_word_of_mouth, tell_neighbours
 
@@ -279,14 +279,27 @@ def test_leavers_are_those_who_draw_below_one_minus_exp_of_their_hazard():
     assert leavers.size > 0.05 * active.size
 
 
-def test_the_bound_that_spares_exp_is_never_below_it():
-    """churn.py skips exp where this bound decides; a bound below exp(x) would change decisions."""
+def test_the_cubic_bounds_exp_from_both_sides():
+    """Churn, joining and buying skip exp where these bounds decide; a wrong side would change decisions."""
     tiny = np.geomspace(1e-18, 1.0, 10_001)
-    x = np.concatenate([np.linspace(-40.0, 2.0, 400_001), tiny, -tiny])
-    bound = np.array([exp_at_most(v) for v in x])
-    assert (bound >= np.exp(x)).all()
+    x = np.concatenate([np.linspace(-40.0, 40.0, 800_001), tiny, -tiny])
+    below, above = np.array([exp_cubic(v) for v in x]), np.array([exp_cubic(-v) for v in x])
+    assert (below <= np.exp(x)).all()
+    assert (above[above > 0] * np.exp(x[above > 0]) <= 1.0 + 1e-15).all()  # 1 / above >= exp(x)
     small = np.abs(x) < 0.5
-    assert (bound[small] / np.exp(x[small]) < 1.005).all()  # tight where most customers are
+    assert (np.exp(x[small]) * above[small] > 0.995).all()  # tight where most customers are
+    assert (below[small] / np.exp(x[small]) > 0.995).all()
+
+
+def test_below_scaled_exp_is_the_plain_comparison_even_at_the_edge():
+    rng = np.random.default_rng(5)
+    x, scale = rng.uniform(-5.0, 3.0, 200_000), rng.choice([0.0, 0.006, 0.35, 2.0], 200_000)
+    edge = scale * np.exp(x)
+    nudge = 1.0 + rng.choice([-1, 0, 1], 100_000) * 1e-16
+    u = np.concatenate([rng.random(100_000), edge[100_000:] * nudge])
+    plain = u < edge
+    assert (np.array([below_scaled_exp(*a) for a in zip(u, scale, x, strict=True)]) == plain).all()
+    assert 0.2 < plain[:100_000].mean() < 0.8
 
 
 def test_normal_quantile_is_scipys_within_its_published_error():

@@ -24,7 +24,7 @@ from sim.failures import Catalogue, failure_rates
 from sim.grievance import GrievanceRule, tarp_curve
 from sim.network import adjacency
 from sim.population import Experience, Status, draw_population
-from sim.purchase import judge, quality_met
+from sim.purchase import chance_to_buy, judge, quality_met
 from sim.recovery import (
     apply_consistently,
     compensation_value,
@@ -251,6 +251,23 @@ def test_grievance_is_tarps_hazard_less_what_the_satisfaction_gap_adds():
     assert rule.weekly(silent, 0.3, now, gap) == pytest.approx((tarp - by_hand) * (1 - rule.fade))
     assert rule.weekly(silent, 0.3, now, 0.0) == pytest.approx(tarp * (1 - rule.fade))
     assert rule.weekly(silent, 0.01, 0.0, 1.0) == 0.0  # a gap that says more than TARP leaves none
+
+
+@pytest.mark.parametrize("memory", [0.0, 1e-9, 0.25, 1.0])
+def test_grievance_sums_its_year_by_powers_as_exactly_as_week_by_week(memory):
+    """satisfaction_hazard sums expm1's series power by power; the 52 weeks one by one agree to 1e-12."""
+    cfg = with_values(SimConfig(), **{"customer.satisfaction_memory": memory})
+    rule, market = GrievanceRule(cfg.churn, cfg.market, cfg.customer), cfg.market
+    slope = cfg.churn.satisfaction_slope
+    for now in (0.0, 0.3, 0.9):
+        buys = chance_to_buy(now, market.purchase_rate, market.purchase_satisfaction_slope)
+        mended = memory * min(1.0, buys)
+        for gap in (0.0, 1e-9, 0.05, 1.0 - now):
+            by_week, left = 0.0, gap
+            for _ in range(52):
+                by_week += base_hazard(now + gap, cfg.churn) * np.expm1(slope * left)
+                left *= 1.0 - mended
+            assert rule.satisfaction_hazard(now, gap) == pytest.approx(by_week, rel=1e-12, abs=0.0)
 
 
 def test_churn_hazard_falls_with_satisfaction_and_rises_80_percent_per_churned_neighbour():

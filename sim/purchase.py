@@ -11,8 +11,6 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from sim.special import normal_quantile
-
 
 @numba.njit(cache=True)
 def chance_to_buy(satisfaction, rate, slope):  # noqa: ANN001, ANN202
@@ -24,21 +22,22 @@ def chance_to_buy(satisfaction, rate, slope):  # noqa: ANN001, ANN202
 
 
 @numba.njit(cache=True)
-def basket(satisfaction, u, mean, slope, sd):  # noqa: ANN001, ANN202
+def basket(satisfaction, z, mean, slope, sd):  # noqa: ANN001, ANN202
     """What a buyer spends: lognormal with mean ``mean`` at satisfaction 0.5, its log tilted by satisfaction.
 
-    The basket rises with satisfaction (cross-selling). The purchase and
-    basket slopes add to ln(2.4)/0.8, so a customer at satisfaction 0.9 spends
-    about 2.4 times one at 0.1, as in Kriss 2014 (HBR: best vs poorest past
-    experience, +140% spend).
+    ``z`` is the purchase's standard normal deviate. The basket rises with
+    satisfaction (cross-selling). The purchase and basket slopes add to
+    ln(2.4)/0.8, so a customer at satisfaction 0.9 spends about 2.4 times one
+    at 0.1, as in Kriss 2014 (HBR: best vs poorest past experience, +140%
+    spend).
     """
-    return mean * np.exp(slope * (satisfaction - 0.5) + sd * normal_quantile(u) - 0.5 * sd**2)
+    return mean * np.exp(slope * (satisfaction - 0.5) + sd * z - 0.5 * sd**2)
 
 
 @numba.njit(cache=True)
-def quality_met(u, service_quality, noise, drop):  # noqa: ANN001, ANN202
-    """The quality a purchase delivers: the firm's level with noise, less what a failure took away."""
-    return service_quality + noise * normal_quantile(u) - drop
+def quality_met(z, service_quality, noise, drop):  # noqa: ANN001, ANN202
+    """The quality a purchase delivers: the firm's level, noise ``z`` (standard normal), less a failure."""
+    return service_quality + noise * z - drop
 
 
 @numba.njit(cache=True)

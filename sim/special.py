@@ -51,14 +51,40 @@ def normal_quantile(p):  # noqa: ANN001, ANN202
     anything a run could show) costs a third as much; the tails, where it is
     less accurate, are ndtri's.
     """
-    if _TAIL <= p <= 1.0 - _TAIL:
-        q = p - 0.5
-        r = q * q
-        a, b = _CENTRAL_UP, _CENTRAL_DOWN  # two Horner chains, side by side
-        up = ((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]
-        down = ((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + b[5]
-        return q * up / down
-    return ndtri(p)
+    return ndtri(p) if _in_tails(p) else _central_quantile(p)
+
+
+@numba.njit(cache=True)
+def normal_quantiles(p):  # noqa: ANN001, ANN202
+    """normal_quantile of each of the array ``p``, the same numbers, several at a time.
+
+    The central formula goes over all of them in a loop without branches,
+    which the compiler turns into vector instructions; ndtri then replaces
+    the few in the tails. Shopping's two deviates per buyer cost about 30 us
+    a week less this way at 10,000 customers.
+    """
+    out = np.empty(p.size)
+    for i in range(p.size):
+        out[i] = _central_quantile(p[i])
+    for i in range(p.size):
+        if _in_tails(p[i]):
+            out[i] = ndtri(p[i])
+    return out
+
+
+@numba.njit(cache=True)
+def _in_tails(p):  # noqa: ANN001, ANN202
+    return not _TAIL <= p <= 1.0 - _TAIL
+
+
+@numba.njit(cache=True)
+def _central_quantile(p):  # noqa: ANN001, ANN202
+    q = p - 0.5
+    r = q * q
+    a, b = _CENTRAL_UP, _CENTRAL_DOWN  # two Horner chains, side by side
+    up = ((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]
+    down = ((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + b[5]
+    return q * up / down
 
 
 @numba.njit(cache=True)

@@ -36,7 +36,7 @@ from sim.recovery import (
     weekly_capacity,
 )
 from sim.shopping import shop
-from sim.special import below_scaled_exp, exp_cubic, normal_quantile
+from sim.special import below_scaled_exp, exp_cubic, normal_quantile, normal_quantiles
 from sim.streams import Draws
 from sim.wom import public_readers, spread_word_of_mouth, tell_neighbours
 
@@ -74,8 +74,8 @@ def test_a_purchase_is_judged_against_what_the_customer_expected():
     market, customer = cfg.market, cfg.customer
     terms = (customer.disconfirmation_gain, customer.satisfaction_memory, customer.expectation_adaptation)
     expectation, drop = np.array([0.5, 0.5, 0.9]), np.array([0.0, 0.3, 0.0])
-    quality = np.array([quality_met(0.5, market.service_quality, market.quality_noise, d) for d in drop])
-    np.testing.assert_allclose(quality, market.service_quality - drop)  # u = 0.5: the median purchase
+    quality = np.array([quality_met(0.0, market.service_quality, market.quality_noise, d) for d in drop])
+    np.testing.assert_allclose(quality, market.service_quality - drop)  # z = 0: the median purchase
     after = np.array([judge(0.6, e, q, *terms) for e, q in zip(expectation, quality, strict=True)])
     judged = np.clip(0.5 + customer.disconfirmation_gain * (quality - expectation), 0, 1)
     np.testing.assert_allclose(after[:, 0], 0.6 + customer.satisfaction_memory * (judged - 0.6))
@@ -331,6 +331,7 @@ def test_normal_quantile_is_scipys_within_its_published_error():
     assert (np.abs(ours[central] / scipys[central] - 1) < 1.2e-9).all()
     assert (ours[~central] == scipys[~central]).all()  # -inf at 0 included
     assert np.abs(ours[central] / scipys[central] - 1).max() > 1e-10  # the approximation is the one in use
+    np.testing.assert_array_equal(normal_quantiles(p), ours)  # all at once, the same numbers
 
 
 def test_churn_exposure_reaches_neighbours_only_and_fades():

@@ -67,6 +67,8 @@ def win_back(
     pop: Population, offered: np.ndarray, market: MarketConf, firm: FirmConf, u: np.ndarray
 ) -> np.ndarray:
     """The offered leavers who accept and come back (S6); ``u`` is aligned with ``offered``."""
+    if not offered.size:  # most weeks, and always without an offer
+        return offered
     accept = firm.winback_response * min(1.0, firm.winback_offer / max(market.basket_mean, 1e-9))
     back = offered[u < accept]
     welcome(pop, back)

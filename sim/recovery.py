@@ -320,7 +320,8 @@ class ComplaintDesk:
         )
         self.keys = np.array([draws.keys[name] for name in CLOSING_UNIFORMS], dtype=np.uint64)
         self.authority = frontline_authority(delegation)
-        self.no_leavers = unanswered(Cases.empty(), OUTCOME_ABANDONED)
+        self.no_cases = Cases.empty()  # shared by the weeks that leave no queue; never changed in place
+        self.no_leavers = unanswered(self.no_cases, OUTCOME_ABANDONED)
 
     def handle(self, week: int, new: Cases, pop: Population) -> tuple[Closed, Closed, int]:
         """One week at the desk: returns (closed, abandoned, repeat contacts made).
@@ -340,7 +341,7 @@ class ComplaintDesk:
         capacity = weekly_capacity(self.firm, week)
         resolved = np.flatnonzero(at_once)
         cases = pool.take(np.concatenate([waited + resolved, queue[:capacity]]))
-        self.queue = pool.take(queue[capacity:])
+        self.queue = pool.take(queue[capacity:]) if queue.size > capacity else self.no_cases
         first_contact = np.arange(len(cases)) < resolved.size
         closed = self._close(cases, first_contact, week, pop)
         return closed, abandoned, self._chase(week, pop)

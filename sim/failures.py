@@ -52,8 +52,14 @@ class Catalogue:
 
 def failure_rates(catalogue: Catalogue, complaints_logged: np.ndarray, firm: FirmConf) -> np.ndarray:
     """Per-purchase rate of each type after learning from the complaints logged so far."""
-    learned = 1.0 - np.exp(-complaints_logged / firm.learning_scale)
-    return catalogue.frequency * (1.0 - firm.root_cause_learning * firm.learning_max_reduction * learned)
+    reduction = firm.root_cause_learning * firm.learning_max_reduction
+    return _learned_rates(catalogue.frequency, complaints_logged, firm.learning_scale, reduction)
+
+
+@numba.njit(cache=True)
+def _learned_rates(frequency, complaints_logged, scale, reduction):  # noqa: ANN001, ANN202
+    """Compiled failure_rates: NumPy took five calls on a handful of types, each slower than the sum."""
+    return frequency * (1.0 - reduction * (1.0 - np.exp(-complaints_logged / scale)))
 
 
 @numba.njit(cache=True)

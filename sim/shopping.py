@@ -60,15 +60,12 @@ def shop(
     ``rates`` are the failure types' per-purchase rates this week (failures.failure_rates).
     """
     market, customer, firm = cfg.market, cfg.customer, cfg.firm
-    cumulative = np.cumsum(rates)
-    shares = cumulative / cumulative[-1] if cumulative[-1] > 0 else cumulative  # no failures: unused
     parameters = (
         market.purchase_rate,
         market.purchase_satisfaction_slope,
         market.basket_mean,
         market.basket_satisfaction_slope,
         market.basket_sd,
-        float(cumulative[-1]),
         cfg.failures.severity_spread,
         firm.proactive_notification,
         firm.notification_relief,
@@ -84,7 +81,7 @@ def shop(
         draws.origins(UNIFORMS, week),
         (pop.satisfaction, pop.expectation, pop.complaint_propensity, pop.spend),
         (pop.failures_seen, pop.last_failure_week, pop.last_failure_kind, pop.last_failure_complained),
-        (shares, catalogue.severity_logit, catalogue.loss_share, catalogue.detectable),
+        (rates, catalogue.severity_logit, catalogue.loss_share, catalogue.detectable),
         parameters,
         complaint_terms(cfg.complaints, firm.complaint_ease),
     )
@@ -96,9 +93,12 @@ def _shop(active, week, origins, customers, memory, catalogue, parameters, terms
     """Compiled loop of shop; a customer's numbers are the week's uniforms at their node."""
     satisfaction, expectation, propensity, spend = customers
     failures_seen, last_week, last_kind, last_complained = memory
-    shares, severity_logit, loss_share, detectable = catalogue
-    (rate, slope, basket_mean, basket_slope, basket_sd, fail_chance, spread) = parameters[:7]
-    (proactive, relief, service_quality, noise, gain, weight, adaptation) = parameters[7:]
+    rates, severity_logit, loss_share, detectable = catalogue
+    (rate, slope, basket_mean, basket_slope, basket_sd, spread) = parameters[:6]
+    (proactive, relief, service_quality, noise, gain, weight, adaptation) = parameters[6:]
+    cumulative = np.cumsum(rates)
+    fail_chance = cumulative[-1]
+    shares = cumulative / fail_chance if fail_chance > 0 else cumulative  # no failures: unused
     n = active.size
     buyers, spent, hit = np.empty(n, np.int64), np.empty(n), np.zeros(n, np.bool_)
     failed, kind, severity, loss = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n), np.empty(n)

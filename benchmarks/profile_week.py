@@ -31,8 +31,7 @@ PARTS = {
     "word of mouth": ("wom.py:storytellers", "wom.py:spread_word_of_mouth", "wom.py:fade_attitude"),
     "churn, contagion and the grievance fade": (
         "churn.py:decide_to_churn",
-        "churn.py:attributed_failure",
-        "churn.py:classify_churn",
+        "churn.py:why_they_left",
         "churn.py:leave",
         "churn.py:expose_neighbours",
         "grievance.py:fade_week",

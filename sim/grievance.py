@@ -113,8 +113,8 @@ def _sum_expm1_closing(c, mended):  # noqa: ANN001, ANN202
     j >= 1, and each power's weeks are a geometric sum, (1 - r**H) / (1 - r)
     with r = (1 - mended)**j. Both 1 - r**H and 1 - r are built up by
     additions (1 - ab = (1 - a) + a(1 - b)), so a slow mend loses no digits.
-    All terms are positive; about a dozen reach the last digit, a tenth of
-    the cost of 52 expm1.
+    All terms are positive and the sum stops at the last digit; at the
+    default churn slope it takes about a third of the time of 52 expm1.
     """
     gone_in_horizon = -np.expm1(HORIZON_WEEKS * np.log1p(-mended))  # 1 - (1 - mended)**H
     total, power, gone, gone_h = 0.0, 1.0, 0.0, 0.0  # gone: 1 - r; gone_h: 1 - r**H

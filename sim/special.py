@@ -1,4 +1,4 @@
-"""Special functions for compiled loops: the normal quantile, the logistic function, a bound of exp.
+"""Special functions for compiled loops: the normal quantile, the logistic function, bounds of exp.
 
 Numba compiles NumPy's exp and log but not SciPy's ufuncs. The normal
 quantile's tails call SciPy's compiled ``cython_special.ndtri`` by its
@@ -47,7 +47,7 @@ def normal_quantile(p):  # noqa: ANN001, ANN202
     Shopping needs two for every purchase, and SciPy's ndtri, a call into
     another library that the compiler cannot inline, was a seventh of a week
     at 10,000 customers. In the central 95% a ratio of two quintics in
-    (p - 0.5)**2 (Acklam 2003; relative error below 1.15e-9, far below
+    (p - 0.5)**2 (P. J. Acklam's; relative error below 1.15e-9, far below
     anything a run could show) costs a third as much; the tails, where it is
     less accurate, are ndtri's.
     """

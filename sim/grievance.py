@@ -63,31 +63,6 @@ class GrievanceRule:
         """A week passes: every grievance fades by ``fade`` (halving every ``grievance_half_life`` weeks)."""
         pop.grievance *= self.fade
 
-    def add(
-        self,
-        pop: Population,
-        customers: np.ndarray,
-        experience: np.ndarray,
-        severity: np.ndarray,
-        before: np.ndarray,
-    ) -> None:
-        """Add this week's grievance to ``customers``, whose satisfaction was ``before`` the failure.
-
-        ``experience`` is one Experience for all or one per customer.
-        """
-        customers = np.asarray(customers, dtype=np.int64)
-        if np.ndim(experience) == 0:
-            experience = np.full(customers.size, experience, dtype=np.int64)
-        add_grievance(
-            customers,
-            np.asarray(experience, dtype=np.int64),
-            np.asarray(severity, dtype=np.float64),
-            np.asarray(before, dtype=np.float64),
-            pop.satisfaction,
-            pop.grievance,
-            self.terms,
-        )
-
 
 # The rule in compiled code: a year of weeks for each of the week's failures is too slow in NumPy.
 
@@ -136,12 +111,14 @@ def _weekly(experience, severity, satisfaction, gap, parameters):  # noqa: ANN00
 
 
 @numba.njit(cache=True)
-def add_grievance(customers, experience, severity, before, satisfaction, grievance, terms):  # noqa: ANN001, ANN202
-    """Compiled loop of GrievanceRule.add, for other compiled loops too (``terms``: GrievanceRule.terms)."""
-    for i in range(customers.size):
-        node = customers[i]
-        now = satisfaction[node]
-        grievance[node] += _weekly(experience[i], severity[i], now, before[i] - now, terms)
+def grieve(node, experience, severity, before, satisfaction, grievance, terms):  # noqa: ANN001, ANN202
+    """Add one settled failure's grievance to ``node``, whose satisfaction was ``before`` the failure.
+
+    For compiled loops (shopping's silent sufferers, the desk's answers);
+    ``terms`` are GrievanceRule.terms, ``experience`` an Experience code.
+    """
+    now = satisfaction[node]
+    grievance[node] += _weekly(experience, severity, now, before - now, terms)
 
 
 def tarp_curve(conf: ChurnConf) -> tuple[np.ndarray, np.ndarray]:

@@ -29,7 +29,7 @@ from sim.failure_log import FailureLog
 from sim.failures import Catalogue, failure_rates
 from sim.grievance import GrievanceRule
 from sim.network import build_network, to_networkx
-from sim.population import Experience, Status, draw_population
+from sim.population import Status, draw_population
 from sim.recovery import OUTCOME_SATISFIED, Cases, Closed, ComplaintDesk
 from sim.shopping import shop
 from sim.streams import Draws, spawn_streams
@@ -178,16 +178,15 @@ class RecoveryModel(mesa.Model):
 
         # 1-3. purchases, the failures some of them meet, a warning from the firm, complain or stay silent
         rates = failure_rates(self.catalogue, self.by_failure_type["complaints"], cfg.firm)
-        week_shopping = shop(pop, active, week, rates, self.catalogue, cfg, self.draws)
+        desk = self.firm.desk
+        week_shopping = shop(pop, active, week, rates, self.catalogue, cfg, self.draws, desk.grievance)
         buyers, basket, hit = week_shopping.buyers, week_shopping.basket, week_shopping.hit
         failed, kind, severity = week_shopping.failed, week_shopping.kind, week_shopping.severity
         notified, complain, before = week_shopping.notified, week_shopping.complained, week_shopping.before
         severe = severity >= cfg.failures.severe_threshold
         self.failure_log.bought(buyers, week)
         rows = self.failure_log.add(failed, week, kind, severity, complain)
-        desk = self.firm.desk
         quiet = ~complain
-        desk.grievance.add(pop, failed[quiet], Experience.SILENT, week_shopping.felt[quiet], before[quiet])
         types = len(self.catalogue.names)
         self.by_failure_type["failures"] += np.bincount(kind, minlength=types)
         self.by_failure_type["complaints"] += np.bincount(

@@ -18,7 +18,7 @@ import numpy as np
 
 from sim.config import Apology, DelegationConf, FirmConf, OutcomeConf, PolicyConf, WomConf
 from sim.failures import APOLOGY_CODES, Catalogue
-from sim.grievance import GrievanceRule, add_grievance
+from sim.grievance import GrievanceRule, grieve
 from sim.population import ACTIVE, Experience, Population
 from sim.special import expit
 from sim.streams import Draws, start, uniform
@@ -456,7 +456,8 @@ def _answer(case, history, week, keys, customer, policy, firm, outcome, settle, 
         posts[i] = u[5] < (post_satisfied if satisfied[i] else post_dissatisfied)
     for i in range(n):
         satisfaction[customers[i]] = min(max(after[i], 0.0), 1.0)
-    add_grievance(customers, experience, severity, pre, satisfaction, grievance, grievance_terms)
+    for i in range(n):  # once every complainant's satisfaction is settled
+        grieve(customers[i], experience[i], severity[i], pre[i], satisfaction, grievance, grievance_terms)
     for node in customers:
         open_cases[node] -= 1
     return apology, money, denied, days, satisfied, quick, experience, (tells, posts)

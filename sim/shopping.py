@@ -20,10 +20,13 @@ import numpy as np
 from sim.complaints import complaint_chance, complaint_terms
 from sim.config import SimConfig
 from sim.failures import Catalogue, failure_severity, failure_type
-from sim.population import Population
+from sim.grievance import GrievanceRule, grieve
+from sim.population import Experience, Population
 from sim.purchase import basket, judge, quality_met
 from sim.special import below_scaled_exp, normal_quantiles
 from sim.streams import Draws, uniform
+
+SILENT = int(Experience.SILENT)
 
 #: The week's uniforms the pass uses, in the order of ``_shop``'s ``origins``.
 UNIFORMS = ("buy", "basket", "fail", "type", "severity", "notify", "quality", "complain")
@@ -54,8 +57,11 @@ def shop(
     catalogue: Catalogue,
     cfg: SimConfig,
     draws: Draws,
+    grievance: GrievanceRule,
 ) -> Shopping:
     """Each of ``active`` (node indices) buys or not, and so on; updates their satisfaction, spend and memory.
+
+    Those who meet a failure and keep quiet take their grievance at once.
 
     ``rates`` are the failure types' per-purchase rates this week (failures.failure_rates).
     """
@@ -79,19 +85,20 @@ def shop(
         np.asarray(active, dtype=np.int64),
         week,
         draws.origins(UNIFORMS, week),
-        (pop.satisfaction, pop.expectation, pop.complaint_propensity, pop.spend),
+        (pop.satisfaction, pop.expectation, pop.complaint_propensity, pop.spend, pop.grievance),
         (pop.failures_seen, pop.last_failure_week, pop.last_failure_kind, pop.last_failure_complained),
         (rates, catalogue.severity_logit, catalogue.loss_share, catalogue.detectable),
         parameters,
         complaint_terms(cfg.complaints, firm.complaint_ease),
+        grievance.terms,
     )
     return Shopping(*columns)
 
 
 @numba.njit(cache=True)
-def _shop(active, week, origins, customers, memory, catalogue, parameters, terms):  # noqa: ANN001, ANN202, PLR0913
+def _shop(active, week, origins, customers, memory, catalogue, parameters, terms, grievance_terms):  # noqa: ANN001, ANN202, PLR0913
     """Compiled loop of shop; a customer's numbers are the week's uniforms at their node."""
-    satisfaction, expectation, propensity, spend = customers
+    satisfaction, expectation, propensity, spend, grievance = customers
     failures_seen, last_week, last_kind, last_complained = memory
     rates, severity_logit, loss_share, detectable = catalogue
     (rate, slope, basket_mean, basket_slope, basket_sd, spread) = parameters[:6]
@@ -150,6 +157,8 @@ def _shop(active, week, origins, customers, memory, catalogue, parameters, terms
             last_week[node] = week
             last_kind[node] = kind[f]
             last_complained[node] = complained[f]
+            if not complained[f]:
+                grieve(node, SILENT, felt[f], now, satisfaction, grievance, grievance_terms)
             f += 1
     return (
         buyers[:bought],

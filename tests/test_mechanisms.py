@@ -56,7 +56,8 @@ def shopping(cfg, satisfaction=0.5, rates=None, n=N, seed=1):
     pop = draw_population(n, n, cfg.customer, cfg.firm, np.random.default_rng(seed))
     pop.satisfaction[:] = satisfaction
     rates = catalogue.frequency if rates is None else rates
-    return pop, shop(pop, np.arange(n), 0, rates, catalogue, cfg, Draws(seed))
+    grievance = GrievanceRule(cfg.churn, cfg.market, cfg.customer)
+    return pop, shop(pop, np.arange(n), 0, rates, catalogue, cfg, Draws(seed), grievance)
 
 
 def test_spend_rises_with_satisfaction_by_both_slopes_together():

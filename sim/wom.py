@@ -48,37 +48,37 @@ def storytellers(
     (customers, severity); ``origins`` start the uniforms "delight",
     "silent_tell" and "churn_tell" this week.
     """
-    blamers, praisers = answered
     rules = (conf.delight_threshold, conf.delight_tell, conf.silent_tell, conf.churn_tell)
-    delighted, bad_silent, bad_leavers = _storytellers(
-        buyers, hit, pop.satisfaction, silent[0], silent[1], churned, origins, rules
-    )
-    return np.concatenate([bad_silent, blamers, bad_leavers]), np.concatenate([delighted, praisers])
+    return _storytellers(buyers, hit, pop.satisfaction, silent, answered, churned, origins, rules)
 
 
 @numba.njit(cache=True)
-def _storytellers(buyers, hit, satisfaction, silent, severity, churned, origins, rules):  # noqa: ANN001, ANN202
-    """Compiled core of storytellers: (delighted, silent tellers, leaving tellers).
+def _storytellers(buyers, hit, satisfaction, silent_failures, answered, churned, origins, rules):  # noqa: ANN001, ANN202
+    """Compiled core of storytellers: (bad news tellers, good news tellers), each in its order of telling.
 
-    Each list is made without a branch on who is in it: who is delighted is
+    Each list is made without a branch on who is in it: who tells is
     random, and a mispredicted branch costs more than drawing for everyone.
     """
     delight_threshold, delight_tell, silent_tell, churn_tell = rules
-    delighted, n = np.empty(buyers.size, np.int64), 0
+    (silent, severity), (blamers, praisers) = silent_failures, answered
+    bad, m = np.empty(silent.size + blamers.size + churned.size, np.int64), 0
+    for i in range(silent.size):
+        bad[m] = silent[i]
+        m += uniform(origins[1], silent[i]) < silent_tell * severity[i]
+    bad[m : m + blamers.size] = blamers
+    m += blamers.size
+    for node in churned:
+        bad[m] = node
+        m += uniform(origins[2], node) < churn_tell
+    good, n = np.empty(buyers.size + praisers.size, np.int64), 0
     for i in range(buyers.size):
         node = buyers[i]
-        delighted[n] = node
+        good[n] = node
         pleased = (not hit[i]) & (satisfaction[node] >= delight_threshold)
         n += pleased & (uniform(origins[0], node) < delight_tell)
-    tellers, m = np.empty(silent.size, np.int64), 0
-    for i in range(silent.size):
-        tellers[m] = silent[i]
-        m += uniform(origins[1], silent[i]) < silent_tell * severity[i]
-    leavers, k = np.empty(churned.size, np.int64), 0
-    for node in churned:
-        leavers[k] = node
-        k += uniform(origins[2], node) < churn_tell
-    return delighted[:n], tellers[:m], leavers[:k]
+    good[n : n + praisers.size] = praisers
+    n += praisers.size
+    return bad[:m], good[:n]
 
 
 def tell_neighbours(

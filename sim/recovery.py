@@ -11,6 +11,7 @@ Rage Study (S10), less a penalty for every week beyond the response target (S9).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numba
@@ -185,6 +186,38 @@ def _at_once(case, week, key, policy, authority):  # noqa: ANN001, ANN202
 
 
 @numba.njit(cache=True)
+def _serve(at_once, waited, customers, status, capacity):  # noqa: ANN001, ANN202
+    """Positions in the pool (``waited`` queued cases, then the new ones) by what happens to them this week.
+
+    Returns (closing, how many of those the frontline resolved, abandoned,
+    still waiting): the frontline's cases close first; the queue, then the
+    new cases escalated, are served in order up to ``capacity``, and the
+    cases of customers who left are abandoned wherever they stand.
+    """
+    closing, c = np.empty(customers.size, np.int64), 0
+    for j in range(at_once.size):
+        if at_once[j]:
+            closing[c] = waited + j
+            c += 1
+    resolved, served = c, 0
+    abandoned, a = np.empty(customers.size, np.int64), 0
+    waiting, w = np.empty(customers.size, np.int64), 0
+    for position in range(customers.size):
+        if position >= waited and at_once[position - waited]:
+            continue
+        if status[customers[position]] != ACTIVE:
+            abandoned[a] = position
+            a += 1
+        elif served < capacity:
+            closing[c] = position
+            c, served = c + 1, served + 1
+        else:
+            waiting[w] = position
+            w += 1
+    return closing[:c], resolved, abandoned[:a], waiting[:w]
+
+
+@numba.njit(cache=True)
 def apply_consistently(apology, compensation, consistency, u_apply, u_improvise):  # noqa: ANN001, ANN202
     """Staff follow the written policy with probability ``consistency`` (S7): (apology, compensation).
 
@@ -269,7 +302,7 @@ def recovery_probability(
 def weekly_capacity(firm: FirmConf, week: int) -> int:
     """Cases the recovery team closes in ``week``; fractional capacity carries over."""
     rate = firm.staff * firm.cases_per_staff_week
-    return int(np.floor(rate * week) - np.floor(rate * (week - 1)))
+    return math.floor(rate * week) - math.floor(rate * (week - 1))
 
 
 #: The case uniforms the closing pass uses, in the order of ``_answer``'s ``keys``.
@@ -334,16 +367,13 @@ class ComplaintDesk:
         at_once = _at_once(case, week, self.draws.keys["frontline"], self.policy_terms, self.authority)
         waited = len(self.queue)
         pool = self.queue.append(new) if waited else new  # positions: the queue, then the new cases
-        queue = np.concatenate([np.arange(waited), waited + np.flatnonzero(~at_once)])
-        leaving = pop.status[pool["customer"][queue]] != ACTIVE
-        abandoned = self._abandon(pool.take(queue[leaving]), pop) if leaving.any() else self.no_leavers
-        queue = queue[~leaving]
-        capacity = weekly_capacity(self.firm, week)
-        resolved = np.flatnonzero(at_once)
-        cases = pool.take(np.concatenate([waited + resolved, queue[:capacity]]))
-        self.queue = pool.take(queue[capacity:]) if queue.size > capacity else self.no_cases
-        first_contact = np.arange(len(cases)) < resolved.size
-        closed = self._close(cases, first_contact, week, pop)
+        closing, resolved, leaving, waiting = _serve(
+            at_once, waited, pool["customer"], pop.status, weekly_capacity(self.firm, week)
+        )
+        abandoned = self._abandon(pool.take(leaving), pop) if leaving.size else self.no_leavers
+        cases = pool.take(closing)
+        self.queue = pool.take(waiting) if waiting.size else self.no_cases
+        closed = self._close(cases, np.arange(len(cases)) < resolved, week, pop)
         return closed, abandoned, self._chase(week, pop)
 
     def _close(self, cases: Cases, first_contact: np.ndarray, week: int, pop: Population) -> Closed:

@@ -378,10 +378,8 @@ class ComplaintDesk:
 
     def _close(self, cases: Cases, first_contact: np.ndarray, week: int, pop: Population) -> Closed:
         """Answer the cases in one compiled pass (_answer), then settle what the complainants feel and say."""
-        customers = cases["customer"]
-        answered = pop.satisfaction[customers]
-        apology, money, denied, days, satisfied, quick, experience, said = _answer(
-            (customers, cases["week"], cases["kind"], cases["severity"], cases["loss"]),
+        apology, money, denied, days, ended, quick, experience, satisfaction, said = _answer(
+            (cases["customer"], cases["week"], cases["kind"], cases["severity"], cases["loss"]),
             (cases["pre_satisfaction"], cases["first_mild"], first_contact),
             week,
             self.keys,
@@ -399,16 +397,16 @@ class ComplaintDesk:
             response_days=days,
             apology=apology,
             compensation=money,
-            outcome=np.where(satisfied, OUTCOME_SATISFIED, OUTCOME_DISSATISFIED),
+            outcome=ended,
             within_target=quick,
             investigated=np.full(len(cases), self.firm.investigate_blame),
             budget_denied=denied,
             experience=experience,
-            satisfaction_answered=answered,
-            satisfaction_after=pop.satisfaction[customers],
-            praise=customers[satisfied & said[0]],
-            blame=customers[~satisfied & said[0]],
-            posters=customers[said[1]],
+            satisfaction_answered=satisfaction[0],
+            satisfaction_after=satisfaction[1],
+            praise=said[0],
+            blame=said[1],
+            posters=said[2],
         )
 
     def _abandon(self, cases: Cases, pop: Population) -> Closed:
@@ -437,7 +435,9 @@ def _answer(case, history, week, keys, customer, policy, firm, outcome, settle, 
     cases are judged from the satisfaction the complainants had when the desk
     opened; a customer with two cases closing in one week keeps the last. Then
     each case adds its grievance (grievance.py) and closes.
-    Returns the columns of Closed, and (tells, posts) for word of mouth.
+    Returns the columns of Closed: the answer's, the complainants'
+    satisfaction (when answered, once closed), and who praises, blames and
+    posts (word of mouth).
     """
     customers, case_week, kind, severity, loss = case
     pre, first_mild, first_contact = history
@@ -448,7 +448,7 @@ def _answer(case, history, week, keys, customer, policy, firm, outcome, settle, 
     n = customers.size
     apology, money, denied = np.empty(n, np.bool_), np.empty(n), np.empty(n, np.bool_)
     days, satisfied, quick = np.empty(n), np.empty(n, np.bool_), np.empty(n, np.bool_)
-    experience, after = np.empty(n, np.int64), np.empty(n)
+    experience, answered, after = np.empty(n, np.int64), np.empty(n), np.empty(n)
     tells, posts = np.empty(n, np.bool_), np.empty(n, np.bool_)
     claimed = 0.0  # compensation asked for so far this week, paid or not, against the budget
     u = np.empty(keys.size)  # this case's uniforms, in the order of CLOSING_UNIFORMS
@@ -472,7 +472,7 @@ def _answer(case, history, week, keys, customer, policy, firm, outcome, settle, 
         chance = recovery_chance(apology[i], share, price_sensitivity[node], days[i], investigated, outcome)
         satisfied[i] = u[3] < chance
         quick[i] = days[i] <= outcome[4]
-        s = satisfaction[node]
+        s = answered[i] = satisfaction[node]
         if satisfied[i]:
             mended = s + restore * max(0.0, pre[i] - s)
             if quick[i] and first_mild[i]:  # the recovery paradox
@@ -488,6 +488,10 @@ def _answer(case, history, week, keys, customer, policy, firm, outcome, settle, 
         satisfaction[customers[i]] = min(max(after[i], 0.0), 1.0)
     for i in range(n):  # once every complainant's satisfaction is settled
         grieve(customers[i], experience[i], severity[i], pre[i], satisfaction, grievance, grievance_terms)
-    for node in customers:
-        open_cases[node] -= 1
-    return apology, money, denied, days, satisfied, quick, experience, (tells, posts)
+    closed = np.empty(n)
+    for i in range(n):
+        open_cases[customers[i]] -= 1
+        closed[i] = satisfaction[customers[i]]
+    said = (customers[tells & satisfied], customers[tells & ~satisfied], customers[posts])
+    ended = np.where(satisfied, OUTCOME_SATISFIED, OUTCOME_DISSATISFIED)
+    return apology, money, denied, days, ended, quick, experience, (answered, closed), said

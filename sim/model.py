@@ -194,19 +194,9 @@ class RecoveryModel(mesa.Model):
         )  # what learning uses
 
         # 4. complaints handled: frontline, escalation queue, remedies, outcomes
-        who = failed[complain]
-        pop.open_cases[who] += 1
-        new = Cases.new(
-            customer=who,
-            record=rows[complain],
-            week=np.full(who.size, week),
-            kind=kind[complain],
-            severity=severity[complain],
-            loss=week_shopping.loss[complain],
-            notified=notified[complain],
-            pre_satisfaction=before[complain],
-            first_mild=(pop.failures_seen[who] == 1) & ~severe[complain],
-        )
+        failures = (failed, rows, kind, severity, week_shopping.loss, notified, before, severe)
+        new = Cases.complaints(complain, week, failures, pop.failures_seen)
+        pop.open_cases[new["customer"]] += 1
         closed, abandoned, chases = desk.handle(week, new, pop)
         for answered in (closed, abandoned):
             self.failure_log.settle(answered.cases["record"], answered.experience)
@@ -257,7 +247,7 @@ class RecoveryModel(mesa.Model):
         activity = WeekActivity(
             revenue=float(basket.sum()),
             compensation=float(closed.compensation.sum()),
-            complaints=who.size,
+            complaints=len(new),
             escalated_closed=len(closed) - first_contacts,
             repeat_contacts=chases,
             notifications=np.count_nonzero(notified),
@@ -272,8 +262,8 @@ class RecoveryModel(mesa.Model):
             "failures": failed.size,
             "failures_minor": failed.size - serious,
             "failures_serious": serious,
-            "complaints": who.size,
-            "complaints_minor": who.size - serious_complaints,
+            "complaints": len(new),
+            "complaints_minor": len(new) - serious_complaints,
             "complaints_serious": serious_complaints,
             "silent_failures": silent.size,
             "notifications": activity.notifications,

@@ -61,11 +61,16 @@ class Cases:
         return cls({name: np.empty(0, dtype=dtype) for name, dtype in CASE_FIELDS.items()})
 
     @classmethod
-    def new(cls, **columns: np.ndarray) -> Cases:
-        """Cases from columns named as in CASE_FIELDS; repeat_contacts start at zero."""
-        n = len(columns["customer"])
-        columns.setdefault("repeat_contacts", np.zeros(n, dtype=np.int16))
-        return cls({name: np.asarray(columns[name], dtype=dtype) for name, dtype in CASE_FIELDS.items()})
+    def complaints(
+        cls, complained: np.ndarray, week: int, failures: tuple[np.ndarray, ...], failures_seen: np.ndarray
+    ) -> Cases:
+        """This week's complaints as new cases: the ``failures`` that were ``complained`` about.
+
+        ``failures`` are columns (customer, failure-log record, kind, severity,
+        loss, notified, satisfaction before, severe); ``failures_seen`` counts
+        each node's failures so far, for the recovery paradox's first mild one.
+        """
+        return cls(dict(zip(CASE_FIELDS, _intake(complained, week, failures, failures_seen), strict=True)))
 
     def __len__(self) -> int:
         return len(self.data["customer"])
@@ -183,6 +188,31 @@ def _at_once(case, week, key, policy, authority):  # noqa: ANN001, ANN202
         apology, money = remedy(kind[i], severity[i], loss[i], policy[0], policy[1])
         resolved[i] = frontline_resolves(apology, money, authority, uniform(origin, customers[i]))
     return resolved
+
+
+@numba.njit(cache=True)
+def _intake(complained, week, failures, failures_seen):  # noqa: ANN001, ANN202
+    """Compiled Cases.complaints: the columns of CASE_FIELDS, in its order and types."""
+    customer, record, kind, severity, loss, notified, before, severe = failures
+    n = np.count_nonzero(complained)
+    columns = (
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.full(n, week, np.int32),
+        np.empty(n, np.int16),
+        np.empty(n),
+        np.empty(n),
+        np.empty(n, np.bool_),
+        np.empty(n),
+        np.empty(n, np.bool_),
+        np.zeros(n, np.int16),  # repeat contacts
+    )
+    for case, i in enumerate(np.flatnonzero(complained)):
+        columns[0][case], columns[1][case], columns[3][case] = customer[i], record[i], kind[i]
+        columns[4][case], columns[5][case], columns[6][case] = severity[i], loss[i], notified[i]
+        columns[7][case] = before[i]
+        columns[8][case] = failures_seen[customer[i]] == 1 and not severe[i]
+    return columns
 
 
 @numba.njit(cache=True)

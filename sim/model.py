@@ -3,7 +3,7 @@
 Customer state lives in NumPy arrays (population.py) and each mechanism is
 one function over the customers it concerns (vectorised, or a compiled loop
 where every customer is visited); Mesa agents are views of their rows. The
-same rules written per agent (reference.py) run about 80x slower, which would
+same rules written per agent (reference.py) run over 100x slower, which would
 make policy sweeps slow; docs/performance.md holds the figures.
 """
 

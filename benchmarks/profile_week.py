@@ -69,7 +69,7 @@ def main() -> None:
         return seconds / args.weeks * 1e3
 
     rows = {part: cumulative(functions) for part, functions in PARTS.items()}
-    rows["the rest of step (masks, concatenations, the silent's grievance, the week's counts)"] = (
+    rows["the rest of step (the complaints' intake, masks, the week's counts, Mesa's step)"] = (
         per_week - sum(rows.values())
     )
     print(f"{args.customers:,} customers, {args.weeks} weeks: {per_week:.2f} ms a week under the profiler\n")

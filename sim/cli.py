@@ -2,22 +2,36 @@
 
 Any key can be overridden the Hydra way, for example
 ``recovery-sim policy=apology_compensation delegation=full firm.staff=4``.
-A value out of range ends the run before it starts with one line on stderr,
-exit code 2, and no output folder left behind.
+A wrong key, a value out of range or of the wrong kind, or a preset or
+experiment that does not exist ends the run before it starts with one line on
+stderr, exit code 2, and no output folder left behind
+(``HYDRA_FULL_ERROR=1`` shows Hydra's own report instead).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import shutil
 import sys
 from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.errors import ConfigCompositionException, MissingConfigException, OverrideParseException
 from hydra.types import RunMode
 from omegaconf import DictConfig
+from omegaconf.errors import ConfigAttributeError, ConfigKeyError
 
-from sim.config import PROJECT_ROOT, ConfigError, SimConfig, StudyKind, to_sim_config
+from sim.config import (
+    PROJECT_ROOT,
+    ConfigError,
+    SimConfig,
+    StudyKind,
+    preset_path,
+    to_sim_config,
+    unknown_key,
+)
 from sim.model import RecoveryModel
 from sim.result import Result
 from sim.study import run_cell, sweep_size, swept_keys
@@ -87,12 +101,47 @@ def fail(message: str, run_dir: Path | None) -> None:
     sys.exit(2)
 
 
+def main() -> None:
+    """The command: Hydra's app, with the configs Hydra cannot compose refused in one line like ours."""
+    wants_hydra_report = os.environ.get("HYDRA_FULL_ERROR") == "1"
+    os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra then raises its errors instead of printing several lines
+    try:
+        run()
+    except (ConfigCompositionException, OverrideParseException) as error:
+        if wants_hydra_report:
+            raise
+        fail(composition_error(error), None)
+
+
+def composition_error(error: ConfigCompositionException | OverrideParseException) -> str:
+    """Hydra's error as one line that names the override and what is allowed."""
+    if isinstance(error, OverrideParseException):
+        return f"{error.override} cannot be read: {error.message.splitlines()[0]}"
+    if isinstance(error, MissingConfigException) and (error.missing_cfg_file or "").count("/") == 1:
+        try:
+            preset_path(*error.missing_cfg_file.split("/"))
+        except ConfigError as refused:
+            return str(refused)
+    cause = error.__cause__
+    misspelt = isinstance(cause, ConfigAttributeError | ConfigKeyError)
+    if misspelt and dataclasses.is_dataclass(cause.object_type):
+        return str(unknown_key(cause.full_key, cause.object_type))
+    what = str(error).splitlines()[0].removeprefix("Error merging override ").rstrip(".")
+    if cause is None:
+        return what
+    why = str(cause).splitlines()[0]
+    return f"{what} is refused: {why}"
+
+
 @hydra.main(version_base="1.3", config_path=str(PROJECT_ROOT / "configs"), config_name="config")
-def main(cfg: DictConfig) -> None:
+def run(cfg: DictConfig) -> None:
     """Run the configured scenario, or in a sweep (an experiment) one cell of the study."""
     hydra_cfg = HydraConfig.get()
     run_dir = Path(hydra_cfg.runtime.output_dir)
     try:
+        experiment = hydra_cfg.runtime.choices.get("experiment")
+        if experiment is not None:
+            preset_path("experiment", experiment)  # Hydra skips an optional experiment it cannot find
         config = to_sim_config(cfg)
         if hydra_cfg.mode == RunMode.MULTIRUN:
             study_job(config, hydra_cfg)

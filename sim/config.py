@@ -811,21 +811,32 @@ def reject_unknown_keys(node: Any, prefix: str = "") -> None:
         return
     schema = OmegaConf.get_type(node)
     if dataclasses.is_dataclass(schema):
-        allowed = sorted(f.name for f in dataclasses.fields(schema))
+        allowed = {f.name for f in dataclasses.fields(schema)}
         for key in node:
             if key not in allowed:
-                raise ConfigError(f"{prefix}{key} is not a parameter: allowed {', '.join(allowed)}")
+                raise unknown_key(f"{prefix}{key}", schema)
     for key in node:
         reject_unknown_keys(node._get_node(key), f"{prefix}{key}.")
 
 
-def preset(group: str, name: str) -> dict:
-    """A preset's values from configs/<group>/<name>.yaml (e.g. policy/apology), without its defaults list."""
+def unknown_key(full_key: str, schema: type) -> ConfigError:
+    """The error for a key its section's dataclass lacks, naming the keys it has."""
+    allowed = ", ".join(sorted(f.name for f in dataclasses.fields(schema)))
+    return ConfigError(f"{full_key} is not a parameter: allowed {allowed}")
+
+
+def preset_path(group: str, name: str) -> Path:
+    """configs/<group>/<name>.yaml, or a ConfigError naming the presets the group has."""
     path = PROJECT_ROOT / "configs" / group / f"{name}.yaml"
     if not path.is_file():
         allowed = ", ".join(sorted(p.stem for p in path.parent.glob("*.yaml")))
-        raise ConfigError(f"{group}={name} is not a preset: allowed {allowed}")
-    values = OmegaConf.to_container(OmegaConf.load(path))
+        raise ConfigError(f"{group}={name} does not exist: allowed {allowed}")
+    return path
+
+
+def preset(group: str, name: str) -> dict:
+    """A preset's values from configs/<group>/<name>.yaml (e.g. policy/apology), without its defaults list."""
+    values = OmegaConf.to_container(OmegaConf.load(preset_path(group, name)))
     values.pop("defaults", None)
     return values
 

@@ -17,10 +17,12 @@ import sys
 from pathlib import Path
 
 import hydra
+from hydra import compose
 from hydra.core.hydra_config import HydraConfig
 from hydra.errors import ConfigCompositionException, MissingConfigException, OverrideParseException
+from hydra.experimental.callback import Callback
 from hydra.types import RunMode
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError
 
 from sim.config import (
@@ -28,13 +30,13 @@ from sim.config import (
     ConfigError,
     SimConfig,
     StudyKind,
+    from_hydra,
     preset_path,
-    to_sim_config,
     unknown_key,
 )
 from sim.model import RecoveryModel
 from sim.result import Result
-from sim.study import run_cell, sweep_size, swept_keys
+from sim.study import run_cell, sweep_cells, swept_keys
 
 
 def headline_table(s: dict) -> str:
@@ -139,10 +141,7 @@ def run(cfg: DictConfig) -> None:
     hydra_cfg = HydraConfig.get()
     run_dir = Path(hydra_cfg.runtime.output_dir)
     try:
-        experiment = hydra_cfg.runtime.choices.get("experiment")
-        if experiment is not None:
-            preset_path("experiment", experiment)  # Hydra skips an optional experiment it cannot find
-        config = to_sim_config(cfg)
+        config = from_hydra(cfg, hydra_cfg.runtime.choices)
         if hydra_cfg.mode == RunMode.MULTIRUN:
             study_job(config, hydra_cfg)
             return
@@ -186,15 +185,43 @@ def search_study(config: SimConfig, run_dir: Path) -> None:
 def study_job(config: SimConfig, hydra_cfg) -> None:
     """One cell of a study: its replications, saved run by run into the sweep folder."""
     sweep_dir = Path(hydra_cfg.sweep.dir)
-    keys = swept_keys(sweep_dir, hydra_cfg.sweeper.get("params"))
+    cells = sweep_cells(OmegaConf.load(sweep_dir / "multirun.yaml"))
+    keys = swept_keys(cells, hydra_cfg.sweeper.get("params"))
     cell = [o for o in hydra_cfg.overrides.task if o.split("=", 1)[0].lstrip("+~") in keys]
-    total = sweep_size(hydra_cfg.sweeper.get("params"), config.study.replications)
-    counts = run_cell(config, sweep_dir, cell, total)
+    counts = run_cell(config, sweep_dir, cell, len(cells) * config.study.replications)
     print(
         f"{' '.join(cell) or 'default'}: {counts['done']} runs done, {counts['skipped']} already done, "
         f"{counts['failed']} failed",
         file=sys.stderr,
     )
+
+
+class StudyCallback(Callback):
+    """Hydra callback: refuse a sweep with a bad cell before it starts; build the report when it ends."""
+
+    def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
+        """Check every cell's config before any job starts.
+
+        A value out of range then costs one line, not a folder of half-started jobs: Hydra checks
+        only what its schema knows, and only after making the sweep's folder.
+        """
+        try:
+            for cell in sweep_cells(config):
+                composed = compose(config_name="config", overrides=cell, return_hydra_config=True)
+                choices = dict(composed.hydra.runtime.choices)
+                with open_dict(composed):
+                    del composed["hydra"]
+                from_hydra(composed, choices)
+        except ConfigCompositionException as error:
+            fail(composition_error(error), None)  # exits: Hydra turns a callback's exceptions into warnings
+        except ConfigError as error:
+            fail(str(error), None)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
+        """Aggregate the sweep folder (also done by ``recovery-sim-report DIR`` at any time)."""
+        from sim.aggregate import aggregate
+
+        aggregate(Path(config.hydra.sweep.dir))
 
 
 if __name__ == "__main__":

@@ -870,6 +870,17 @@ def to_sim_config(cfg: DictConfig | SimConfig | dict | None = None) -> SimConfig
     return validate(cfg)
 
 
+def from_hydra(cfg: DictConfig, choices: dict) -> SimConfig:
+    """A config Hydra composed, validated, with its experiment checked.
+
+    The experiment is optional in the defaults list, so Hydra runs the default world for one it
+    cannot find.
+    """
+    if choices.get("experiment") is not None:
+        preset_path("experiment", choices["experiment"])
+    return to_sim_config(cfg)
+
+
 def config_dict(cfg: SimConfig) -> dict:
     """The resolved config as plain JSON-ready data (enums as their names)."""
     return OmegaConf.to_container(OmegaConf.structured(cfg), enum_to_str=True)

@@ -22,11 +22,12 @@ import json
 import sys
 import time
 import traceback
+from collections import defaultdict
 from pathlib import Path
 
-import yaml
-from hydra.experimental.callback import Callback
-from omegaconf import DictConfig
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from omegaconf import DictConfig, OmegaConf
 
 from sim.config import SimConfig, config_dict
 from sim.files import write_json, write_table
@@ -118,34 +119,24 @@ def clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def swept_keys(sweep_dir: Path, sweeper_params: dict | None) -> set[str]:
-    """Keys that vary across the sweep: the study's sweeper params and command-line lists (a=1,2)."""
-    keys = set(sweeper_params or {})
-    multirun = sweep_dir / "multirun.yaml"
-    if multirun.exists():
-        task = (yaml.safe_load(multirun.read_text()).get("hydra") or {}).get("overrides", {}).get("task", [])
-        keys |= {o.split("=", 1)[0].lstrip("+~") for o in task if "," in o or "(" in o.split("=", 1)[-1]}
-    return keys
+def sweep_cells(config: DictConfig) -> list[list[str]]:
+    """Each job's overrides, from the study's sweeper params and the command line (its multirun config).
+
+    Expanded as Hydra's basic sweeper, which the joblib and submitit launchers run under, expands them.
+    """
+    params = [
+        f"{key}={values}" for key, values in (OmegaConf.select(config, "hydra.sweeper.params") or {}).items()
+    ]
+    overrides = OverridesParser.create().parse_overrides([*params, *config.hydra.overrides.task])
+    [cells] = BasicSweeper.split_arguments(overrides, max_batch_size=None)
+    return cells
 
 
-def sweep_size(sweeper_params: dict | None, replications: int) -> int | None:
-    """Cells x replications, when every swept key is a plain comma-separated list."""
-    if not sweeper_params:
-        return None
-    cells = 1
-    for values in sweeper_params.values():
-        text = str(values)
-        if "(" in text:  # range(), choice(), interval(): not counted here
-            return None
-        cells *= len(text.split(","))
-    return cells * replications
-
-
-class AggregateAtEnd(Callback):
-    """Hydra callback: build the tables, figures and report when a sweep ends."""
-
-    def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
-        """Aggregate the sweep folder (also done by ``recovery-sim-report DIR`` at any time)."""
-        from sim.aggregate import aggregate
-
-        aggregate(Path(config.hydra.sweep.dir))
+def swept_keys(cells: list[list[str]], sweeper_params: dict | None) -> set[str]:
+    """The keys that name a cell: the study's sweeper params and any key whose value differs between cells."""
+    values = defaultdict(set)
+    for cell in cells:
+        for override in cell:
+            key, _, value = override.partition("=")
+            values[key.lstrip("+~")].add(value)
+    return set(sweeper_params or {}) | {key for key, seen in values.items() if len(seen) > 1}

@@ -63,6 +63,23 @@ def test_bad_values_fail_with_one_line_and_leave_nothing(tmp_path, override, exp
     assert not list(tmp_path.glob("results/runs/*"))
 
 
+@pytest.mark.parametrize(
+    ("sweep", "expected"),
+    [
+        ("-m market.customers=100,-5", "market.customers=-5 is out of range"),
+        ("-m policy.apology=never,sometimes", "expected one of [never, severe_only, always]"),
+        ("experiment=policy_grid firm.staff=2,-1", "firm.staff=-1 is out of range"),
+        ("-m experiment=policy_gird", "experiment=policy_gird does not exist"),
+    ],
+)
+def test_a_sweep_with_a_bad_cell_is_refused_before_it_starts(tmp_path, sweep, expected):
+    done = recovery_sim(tmp_path, *sweep.split(), "weeks=2")
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0]
+    assert not (tmp_path / "results").exists()
+
+
 def test_a_large_market_can_skip_the_mesa_agents(tmp_path):
     done = recovery_sim(tmp_path, *SMALL, "agents=false")
     assert done.returncode == 0, done.stderr

@@ -10,9 +10,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from omegaconf import OmegaConf
 
 from sim.aggregate import baselines
 from sim.stats import holm, mean_ci, paired_difference, recovery_roi
+from sim.study import sweep_cells, swept_keys
 
 BIN = Path(sys.executable).parent
 TINY = ["market.customers=150", "weeks=4"]
@@ -74,6 +76,24 @@ def policy_grid(tmp_path_factory):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return cwd, sweep, done
+
+
+def test_a_sweep_has_a_cell_for_each_combination_of_the_experiment_and_the_command_line():
+    multirun = OmegaConf.create(
+        {
+            "hydra": {
+                "sweeper": {"params": {"policy.apology": "never,severe_only,always"}},
+                "overrides": {"task": ["experiment=apology_timing", "firm.staff=1,2", "weeks=3"]},
+            }
+        }
+    )
+    cells = sweep_cells(multirun)
+    assert len(cells) == 6 and len({tuple(c) for c in cells}) == 6
+    assert all("weeks=3" in c and "experiment=apology_timing" in c for c in cells)
+    assert swept_keys(cells, multirun.hydra.sweeper.params) == {"policy.apology", "firm.staff"}
+    assert swept_keys(
+        sweep_cells(OmegaConf.create({"hydra": {"overrides": {"task": ["a=1", "+b=2,3"]}}})), None
+    ) == {"b"}
 
 
 def test_a_study_writes_every_table_figure_and_the_report(policy_grid):

@@ -79,7 +79,9 @@ def recovery_roi(d_profit: np.ndarray, d_recovery_cost: np.ndarray, seed: int = 
     """Profit gained per unit of extra recovery spending against the baseline, with a bootstrap interval.
 
     ROI = mean(Δprofit) / mean(Δrecovery cost). Undefined (NaN) when the cell
-    spends no more on recovery than the baseline.
+    spends no more on recovery than the baseline. The interval is unbounded (an
+    end at ±inf) when some resamples spend no more than the baseline: with few
+    runs that differ in cost, the ratio has no finite bound to give.
     """
     d_profit, d_cost = np.asarray(d_profit, dtype=float), np.asarray(d_recovery_cost, dtype=float)
     keep = np.isfinite(d_profit) & np.isfinite(d_cost)
@@ -90,14 +92,15 @@ def recovery_roi(d_profit: np.ndarray, d_recovery_cost: np.ndarray, seed: int = 
     roi = float(d_profit.mean() / d_cost.mean())
     if n < 3:
         return Estimate(roi, np.nan, np.nan, n)
-    boot = stats.bootstrap(
-        (d_profit, d_cost),
-        lambda p, c, axis: p.mean(axis=axis) / c.mean(axis=axis),
-        paired=True,
-        vectorized=True,
-        confidence_level=LEVEL,
-        n_resamples=2000,
-        method="percentile",
-        rng=np.random.default_rng(seed),
-    )
+    with np.errstate(divide="ignore", invalid="ignore"):  # those resamples' ratios are the infinite ends
+        boot = stats.bootstrap(
+            (d_profit, d_cost),
+            lambda p, c, axis: p.mean(axis=axis) / c.mean(axis=axis),
+            paired=True,
+            vectorized=True,
+            confidence_level=LEVEL,
+            n_resamples=2000,
+            method="percentile",
+            rng=np.random.default_rng(seed),
+        )
     return Estimate(roi, float(boot.confidence_interval.low), float(boot.confidence_interval.high), n)

@@ -57,6 +57,14 @@ def test_mean_ci_and_roi_on_simple_numbers():
     assert np.isnan(recovery_roi(np.array([1.0, 2.0]), np.array([0.0, 0.0])).mean)  # no extra spending
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_roi_is_unbounded_when_some_resamples_spend_no_more_than_the_baseline():
+    # four of five runs cost the same as the baseline: a resample of those four divides by zero
+    roi = recovery_roi(np.array([1.0, 2.0, 3.0, 4.0, 5.0]), np.array([0.0, 0.0, 0.0, 0.0, 5.0]))
+    assert roi.mean == pytest.approx(3.0)
+    assert np.isfinite(roi.low) and roi.high == np.inf
+
+
 def test_baselines_are_found_within_groups():
     cells = pd.DataFrame(
         {"cell": [f"policy={p} network={n}" for n in ("a", "b") for p in ("none", "apology")]}

@@ -43,6 +43,17 @@ def interval(metric: str, low: float, high: float, signed: bool = False) -> str:
     return f"[{show(metric, low, signed)}, {show(metric, high, signed)}]"
 
 
+def roi_interval(low: float, high: float) -> str:
+    """ROI's 95% interval in words; a ratio whose resamples can spend nothing extra has no upper bound."""
+    if np.isfinite(low) and np.isfinite(high):
+        return f"95% interval [{low:.2f}, {high:.2f}]"
+    if np.isfinite(low) and np.isposinf(high):
+        return f"95% interval from {low:.2f}, with no upper bound at this number of replications"
+    if np.isneginf(low) and np.isfinite(high):
+        return f"95% interval up to {high:.2f}, with no lower bound at this number of replications"
+    return "no finite 95% interval at this number of replications"
+
+
 def verdict(p_holm: float, low: float, high: float) -> str:
     """Words for how sure we are that a difference is real."""
     if not np.isfinite(p_holm):
@@ -108,7 +119,7 @@ def answer(study: dict, summary: pd.DataFrame, paired: pd.DataFrame, runs: pd.Da
         if np.isfinite(best.get("recovery_roi_mean", np.nan)):
             lines.append(
                 f"- Each extra unit spent on recovery returns {best['recovery_roi_mean']:.2f} in profit "
-                f"(95% interval [{best['recovery_roi_low']:.2f}, {best['recovery_roi_high']:.2f}])."
+                f"({roi_interval(best['recovery_roi_low'], best['recovery_roi_high'])})."
             )
         lines.append("")
     return lines

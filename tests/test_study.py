@@ -13,6 +13,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from sim.aggregate import baselines
+from sim.report import roi_interval
 from sim.stats import holm, mean_ci, paired_difference, recovery_roi
 from sim.study import sweep_cells, swept_keys
 
@@ -63,6 +64,9 @@ def test_roi_is_unbounded_when_some_resamples_spend_no_more_than_the_baseline():
     roi = recovery_roi(np.array([1.0, 2.0, 3.0, 4.0, 5.0]), np.array([0.0, 0.0, 0.0, 0.0, 5.0]))
     assert roi.mean == pytest.approx(3.0)
     assert np.isfinite(roi.low) and roi.high == np.inf
+    assert roi_interval(roi.low, roi.high).endswith("with no upper bound at this number of replications")
+    assert roi_interval(1.0, 1.5) == "95% interval [1.00, 1.50]"
+    assert roi_interval(np.nan, np.nan) == "no finite 95% interval at this number of replications"
 
 
 def test_baselines_are_found_within_groups():

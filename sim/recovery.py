@@ -195,24 +195,27 @@ def _intake(complained, week, failures, failures_seen):  # noqa: ANN001, ANN202
     """Compiled Cases.complaints: the columns of CASE_FIELDS, in its order and types."""
     customer, record, kind, severity, loss, notified, before, severe = failures
     n = np.count_nonzero(complained)
-    columns = (
-        np.empty(n, np.int64),
-        np.empty(n, np.int64),
-        np.full(n, week, np.int32),
-        np.empty(n, np.int16),
-        np.empty(n),
-        np.empty(n),
-        np.empty(n, np.bool_),
-        np.empty(n),
-        np.empty(n, np.bool_),
-        np.zeros(n, np.int16),  # repeat contacts
-    )
+    customers, records, kinds = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int16)
+    severities, losses, told = np.empty(n), np.empty(n), np.empty(n, np.bool_)
+    pre_satisfaction, first_mild = np.empty(n), np.empty(n, np.bool_)
     for case, i in enumerate(np.flatnonzero(complained)):
-        columns[0][case], columns[1][case], columns[3][case] = customer[i], record[i], kind[i]
-        columns[4][case], columns[5][case], columns[6][case] = severity[i], loss[i], notified[i]
-        columns[7][case] = before[i]
-        columns[8][case] = failures_seen[customer[i]] == 1 and not severe[i]
-    return columns
+        customers[case], records[case], kinds[case] = customer[i], record[i], kind[i]
+        severities[case], losses[case], told[case] = severity[i], loss[i], notified[i]
+        pre_satisfaction[case] = before[i]
+        first_mild[case] = failures_seen[customer[i]] == 1 and not severe[i]
+    weeks, repeat_contacts = np.full(n, week, np.int32), np.zeros(n, np.int16)
+    return (
+        customers,
+        records,
+        weeks,
+        kinds,
+        severities,
+        losses,
+        told,
+        pre_satisfaction,
+        first_mild,
+        repeat_contacts,
+    )
 
 
 @numba.njit(cache=True)

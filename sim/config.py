@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
+import typing
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -23,6 +25,7 @@ from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -156,6 +159,7 @@ class MarketConf:
     customers: int = param(
         10_000,
         1,
+        10_000_000,
         doc="active customers at week 0 (not used with network=edgelist)",
         unit="people",
         source="setting",
@@ -174,7 +178,7 @@ class MarketConf:
         unit="1/satisfaction",
         evidence=f"{KRISS}, 2.4x spend best vs poorest",
     )
-    basket_mean: float = param(60.0, 0.0, doc="basket value at satisfaction 0.5", unit=MONEY)
+    basket_mean: float = param(60.0, 0.0, 1e6, doc="basket value at satisfaction 0.5", unit=MONEY)
     basket_satisfaction_slope: float = fitted_param(
         "market.basket_satisfaction_slope",
         0.0,
@@ -190,7 +194,7 @@ class MarketConf:
     marketing_rate: float = param(
         0.006, 0.0, 1.0, doc="weekly conversion hazard of a neutral prospect", unit="1/week"
     )
-    acquisition_cost: float = param(80.0, 0.0, doc="cost of acquiring one customer", unit=MONEY)
+    acquisition_cost: float = param(80.0, 0.0, 1e6, doc="cost of acquiring one customer", unit=MONEY)
 
 
 @dataclass
@@ -229,7 +233,7 @@ class CustomerConf:
     )
     complaint_propensity_sd: float = param(0.5, 0.0, 5.0, doc="spread of the urge to complain", unit=LOGIT)
     patience_days: float = param(
-        7.0, 0.0, doc="mean wait before a complainant chases (exponential)", unit="days"
+        7.0, 0.0, 365.0, doc="mean wait before a complainant chases (exponential)", unit="days"
     )
     influence_sd: float = param(0.5, 0.0, 3.0, doc="log-normal spread of word-of-mouth reach", unit="log")
     price_sensitivity_sd: float = param(
@@ -409,12 +413,13 @@ class ChurnConf:
     contagion_half_life: float = param(
         6.0,
         0.1,
+        520.0,
         doc="fading of a churned neighbour's influence",
         unit="weeks",
         source="Nitzan & Libai 2011: decays within months",
     )
     grievance_half_life: float = param(
-        4.0, 0.1, doc="fading of the excess hazard after a failure", unit="weeks"
+        4.0, 0.1, 520.0, doc="fading of the excess hazard after a failure", unit="weeks"
     )
     repurchase_minor: list[float] = param(
         factory=lambda: [0.37, 0.46, 0.70, 0.95],
@@ -445,7 +450,7 @@ class ChurnConf:
         evidence=f"{TARP}, retention ladder",
     )
     attribution_weeks: int = param(
-        26, 1, doc="a churn this soon after a failure is counted as caused by it", unit="weeks"
+        26, 1, 520, doc="a churn this soon after a failure is counted as caused by it", unit="weeks"
     )
 
 
@@ -453,8 +458,12 @@ class ChurnConf:
 class WomConf:
     """Word of mouth to neighbours and public posts (S1, S2, S12, S18)."""
 
-    negative_reach: float = param(10.0, 0.0, doc="people told per negative event", unit="people", source=TARP)
-    positive_reach: float = param(5.0, 0.0, doc="people told per positive event", unit="people", source=TARP)
+    negative_reach: float = param(
+        10.0, 0.0, 1000.0, doc="people told per negative event", unit="people", source=TARP
+    )
+    positive_reach: float = param(
+        5.0, 0.0, 1000.0, doc="people told per positive event", unit="people", source=TARP
+    )
     negative_effect: float = param(0.02, 0.0, 1.0, doc="hearer's satisfaction drop per bad story", unit=SAT)
     positive_effect: float = param(0.01, 0.0, 1.0, doc="hearer's satisfaction gain per good story", unit=SAT)
     prospect_negative: float = param(
@@ -463,7 +472,7 @@ class WomConf:
     prospect_positive: float = param(
         0.25, 0.0, 10.0, doc="prospect's attitude gain per good story", unit="attitude"
     )
-    attitude_half_life: float = param(8.0, 0.1, doc="fading of what a prospect heard", unit="weeks")
+    attitude_half_life: float = param(8.0, 0.1, 520.0, doc="fading of what a prospect heard", unit="weeks")
     attitude_slope: float = param(
         1.0, 0.0, 10.0, doc="log-change of conversion per unit attitude", unit="1/attitude"
     )
@@ -495,7 +504,9 @@ class WomConf:
     post_satisfied: float = param(
         0.1, 0.0, 1.0, doc="public post after a good recovery", unit=PROB, source="Rage Study 2013-2023"
     )
-    public_reach: int = param(100, 0, doc="random people beyond the network who read a post", unit="people")
+    public_reach: int = param(
+        100, 0, 100_000, doc="random people beyond the network who read a post", unit="people"
+    )
     public_weight: float = param(
         0.3, 0.0, 1.0, doc="effect of a post relative to a friend's story", unit="ratio"
     )
@@ -524,7 +535,7 @@ class DelegationConf:
         source="Rage 2015; SQM: 14% low vs 70-80% high empowerment",
     )
     compensation_cap: float | None = param(
-        30.0, 0.0, doc="most the frontline may grant; null: no cap", unit=MONEY
+        30.0, 0.0, 1e6, doc="most the frontline may grant; null: no cap", unit=MONEY
     )
     may_apologise: bool = param(True, doc="the frontline may apologise", unit="flag")
 
@@ -533,25 +544,29 @@ class DelegationConf:
 class FirmConf:
     """The firm's recovery levers and the cost of each (S4-S9, S13, S16-S21)."""
 
-    staff: int = param(2, 0, doc="recovery team headcount (S16)", unit="people")
-    cases_per_staff_week: float = param(25.0, 0.0, doc="escalated cases one person closes", unit="cases/week")
-    staff_cost_week: float = param(900.0, 0.0, doc="cost of one team member", unit=MONEY + "/week")
-    first_contact_cost: float = param(5.0, 0.0, doc="cost of a frontline contact", unit=MONEY)
-    escalated_cost: float = param(25.0, 0.0, doc="cost of handling an escalated case", unit=MONEY)
-    repeat_contact_cost: float = param(4.0, 0.0, doc="cost of a chasing contact (S20)", unit=MONEY)
-    first_contact_days: float = param(0.5, 0.0, doc="response time on first contact", unit="days")
-    escalated_processing_days: float = param(
-        2.0, 0.0, doc="response time of an escalated case, after the queue", unit="days"
+    staff: int = param(2, 0, 10_000, doc="recovery team headcount (S16)", unit="people")
+    cases_per_staff_week: float = param(
+        25.0, 0.0, 10_000.0, doc="escalated cases one person closes", unit="cases/week"
     )
-    response_target_days: float = param(3.0, 0.0, doc="the firm's response-time standard (S9)", unit="days")
+    staff_cost_week: float = param(900.0, 0.0, 1e6, doc="cost of one team member", unit=MONEY + "/week")
+    first_contact_cost: float = param(5.0, 0.0, 1e6, doc="cost of a frontline contact", unit=MONEY)
+    escalated_cost: float = param(25.0, 0.0, 1e6, doc="cost of handling an escalated case", unit=MONEY)
+    repeat_contact_cost: float = param(4.0, 0.0, 1e6, doc="cost of a chasing contact (S20)", unit=MONEY)
+    first_contact_days: float = param(0.5, 0.0, 365.0, doc="response time on first contact", unit="days")
+    escalated_processing_days: float = param(
+        2.0, 0.0, 365.0, doc="response time of an escalated case, after the queue", unit="days"
+    )
+    response_target_days: float = param(
+        3.0, 0.0, 365.0, doc="the firm's response-time standard (S9)", unit="days"
+    )
     complaint_ease: float = param(0.5, 0.0, 1.0, doc="how easy complaining is made (S4)", unit="level 0-1")
     channel_cost_week: float = param(
-        400.0, 0.0, doc="upkeep of complaint channels at ease 1", unit=MONEY + "/week"
+        400.0, 0.0, 1e6, doc="upkeep of complaint channels at ease 1", unit=MONEY + "/week"
     )
     investigate_blame: bool = param(
         False, doc="investigate who was at fault before answering (S5)", unit="flag"
     )
-    blame_delay_days: float = param(5.0, 0.0, doc="delay an investigation adds", unit="days")
+    blame_delay_days: float = param(5.0, 0.0, 365.0, doc="delay an investigation adds", unit="days")
     blame_customer_fault_share: float = param(
         0.3, 0.0, 1.0, doc="cases found the customer's fault: no compensation", unit=SHARE
     )
@@ -559,7 +574,7 @@ class FirmConf:
     proactive_notification: float = param(
         0.0, 0.0, 1.0, doc="share of detectable failures announced (S17)", unit=SHARE
     )
-    notification_cost: float = param(0.5, 0.0, doc="cost of one notification", unit=MONEY)
+    notification_cost: float = param(0.5, 0.0, 1e6, doc="cost of one notification", unit=MONEY)
     notification_relief: float = param(
         0.4, 0.0, 1.0, doc="share of the felt severity a notice spares", unit=SHARE
     )
@@ -567,9 +582,11 @@ class FirmConf:
     deescalation_effect: float = param(
         0.6, 0.0, 1.0, doc="share of public posts prevented at level 1", unit=SHARE
     )
-    deescalation_cost_week: float = param(300.0, 0.0, doc="training cost at level 1", unit=MONEY + "/week")
+    deescalation_cost_week: float = param(
+        300.0, 0.0, 1e6, doc="training cost at level 1", unit=MONEY + "/week"
+    )
     recovery_budget: float | None = param(
-        None, 0.0, doc="compensation budget per week; null: unlimited (S19)", unit=MONEY + "/week"
+        None, 0.0, 1e9, doc="compensation budget per week; null: unlimited (S19)", unit=MONEY + "/week"
     )
     root_cause_learning: float = param(
         0.5, 0.0, 1.0, doc="strength of learning from complaints (S13)", unit="level 0-1"
@@ -578,7 +595,7 @@ class FirmConf:
         0.6, 0.0, 1.0, doc="most of a type's failure rate learning removes", unit=SHARE
     )
     learning_scale: float = param(
-        150.0, 1.0, doc="complaints about a type for 63% of that reduction", unit="complaints"
+        150.0, 1.0, 1e6, doc="complaints about a type for 63% of that reduction", unit="complaints"
     )
     promise_level: float = param(0.5, 0.0, 1.0, doc="what marketing promises (S21)", unit="level 0-1")
     promise_expectation_effect: float = param(
@@ -587,8 +604,8 @@ class FirmConf:
     promise_acquisition_effect: float = param(
         1.0, 0.0, 10.0, doc="log-change of conversion per unit of promise", unit="1/level"
     )
-    winback_offer: float = param(0.0, 0.0, doc="offer made to recent leavers; 0: none (S6)", unit=MONEY)
-    winback_delay_weeks: int = param(4, 1, doc="weeks after leaving that the offer comes", unit="weeks")
+    winback_offer: float = param(0.0, 0.0, 1e6, doc="offer made to recent leavers; 0: none (S6)", unit=MONEY)
+    winback_delay_weeks: int = param(4, 1, 520, doc="weeks after leaving that the offer comes", unit="weeks")
     winback_response: float = param(0.1, 0.0, 1.0, doc="acceptance at an offer worth one basket", unit=PROB)
 
 
@@ -602,7 +619,7 @@ class NetworkConf:
         unit="kind",
         source="setting",
     )
-    degree: int = param(10, 1, doc="mean number of friends (generated networks)", unit="people")
+    degree: int = param(10, 1, 1000, doc="mean number of friends (generated networks)", unit="people")
     rewiring: float = param(0.1, 0.0, 1.0, doc="share of ties rewired at random (small_world)", unit=PROB)
     triangle_prob: float = param(
         0.3, 0.0, 1.0, doc="chance a new tie closes a triangle (powerlaw_cluster)", unit=PROB
@@ -638,7 +655,12 @@ class StudyConf:
         "single", doc="study name: results go to results/<name>/<time>/", unit="text", source="setting"
     )
     replications: int = param(
-        1, 1, doc="paired replications per cell (seeds seed .. seed+n-1)", unit="runs", source="setting"
+        1,
+        1,
+        10_000,
+        doc="paired replications per cell (seeds seed .. seed+n-1)",
+        unit="runs",
+        source="setting",
     )
     baseline: list[str] = param(
         factory=lambda: ["policy=none", "delegation=none"],
@@ -665,20 +687,21 @@ class StudyConf:
         source="setting",
     )
     trials: int = param(
-        40, 1, doc="optimise, calibrate: trials of the search", unit="trials", source="setting"
+        40, 1, 100_000, doc="optimise, calibrate: trials of the search", unit="trials", source="setting"
     )
     trial_replications: int = param(
         3,
         1,
+        1000,
         doc="optimise, calibrate: seeds each trial is scored on (the same for all)",
         unit="runs",
         source="setting",
     )
     confirm_replications: int = param(
-        30, 2, doc="optimise: fresh seeds that confirm the best few", unit="runs", source="setting"
+        30, 2, 1000, doc="optimise: fresh seeds that confirm the best few", unit="runs", source="setting"
     )
     confirm_top: int = param(
-        3, 1, doc="optimise: how many of the best trials are confirmed", unit="trials", source="setting"
+        3, 1, 100, doc="optimise: how many of the best trials are confirmed", unit="trials", source="setting"
     )
     parameters: dict[str, list[float]] = param(
         factory=dict,
@@ -689,6 +712,7 @@ class StudyConf:
     trajectories: int = param(
         10,
         2,
+        1000,
         doc="sensitivity: Morris trajectories (runs = trajectories x (keys + 1) x policies)",
         unit="trajectories",
         source="setting",
@@ -705,12 +729,18 @@ class StudyConf:
 class SimConfig:
     """Everything one run needs. ``SimConfig()`` is the default scenario."""
 
-    seed: int = param(42, 0, doc="seed of every random number", unit="integer", source="setting")
-    weeks: int = param(104, 1, doc="length of the run", unit="weeks", source="setting")
+    seed: int = param(42, 0, 2**32 - 1, doc="seed of every random number", unit="integer", source="setting")
+    weeks: int = param(104, 1, 2600, doc="length of the run", unit="weeks", source="setting")
     agents: bool = param(
         True,
         doc="build a Mesa agent per person (views of the arrays: results are the same "
         "without them; turn off for very large markets)",
+        unit="flag",
+        source="setting",
+    )
+    check_memory: bool = param(
+        True,
+        doc="refuse a market the machine's memory cannot hold (sim/memory.py); false: try anyway",
         unit="flag",
         source="setting",
     )
@@ -741,20 +771,59 @@ def register_configs() -> None:
 register_configs()
 
 
-def _check_ranges(obj: Any, prefix: str) -> None:
+def _check_fields(obj: Any, prefix: str) -> None:
+    """Refuse a value of the wrong kind or outside its declared range, naming the full key.
+
+    Hydra checks kinds on the command line; a ``SimConfig`` built in Python gets no such check,
+    and a string or an infinity there would otherwise fail weeks later, deep in a compiled loop.
+    """
+    hints = typing.get_type_hints(type(obj))
     for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
-        key = f"{prefix}{f.name}"
+        value, key = getattr(obj, f.name), f"{prefix}{f.name}"
+        kind = _plain_kind(hints[f.name])
+        if value is None and kind is not hints[f.name]:
+            continue  # an optional value left unset
+        if not _is_kind(value, kind):
+            raise ConfigError(f"{key}={value!r} is refused: allowed {_kind_name(kind, f.metadata)}")
         if dataclasses.is_dataclass(value):
-            _check_ranges(value, key + ".")
+            _check_fields(value, key + ".")
         elif isinstance(value, dict):
             for name, item in value.items():
                 if dataclasses.is_dataclass(item):
-                    _check_ranges(item, f"{key}.{name}.")
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                    _check_fields(item, f"{key}.{name}.")
+        elif kind in (int, float):
             lo, hi = f.metadata.get("lo"), f.metadata.get("hi")
             if math.isnan(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
                 raise ConfigError(f"{key}={value} is out of range: allowed {_describe(lo, hi)}")
+
+
+def _plain_kind(hint: Any) -> Any:
+    """``float | None`` -> float; ``list[str]`` -> list; anything else as it is."""
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    if type(None) in typing.get_args(hint) and len(args) == 1:
+        return _plain_kind(args[0])
+    return typing.get_origin(hint) or hint
+
+
+def _is_kind(value: Any, kind: Any) -> bool:
+    if kind is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+def _kind_name(kind: Any, metadata: Any) -> str:
+    lo, hi = metadata.get("lo"), metadata.get("hi")
+    if kind is int:
+        return f"an integer from {_describe(lo, hi)}"
+    if kind is float:
+        return f"a number from {_describe(lo, hi)}"
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return "one of " + ", ".join(m.value for m in kind)
+    return {bool: "true or false", str: "a text", list: "a list", dict: "a mapping"}.get(
+        kind, f"a {getattr(kind, '__name__', kind)}"
+    )
 
 
 def _describe(lo: float | None, hi: float | None) -> str:
@@ -774,7 +843,7 @@ def _check_ladder(name: str, values: list[float]) -> None:
 def validate(cfg: SimConfig) -> SimConfig:
     """Check ranges and the relations between values; raise ConfigError with one line."""
     check_calibration()
-    _check_ranges(cfg, "")
+    _check_fields(cfg, "")
     if not cfg.failures.catalogue:
         raise ConfigError("failures.catalogue is empty: allowed one or more failure types")
     total = sum(t.frequency for t in cfg.failures.catalogue.values()) * cfg.failures.rate_multiplier
@@ -846,28 +915,76 @@ def with_values(cfg: SimConfig, presets: dict[str, str] | None = None, **dotted:
 
     ``with_values(cfg, {"delegation": "full"}, **{"policy.compensation": 1.2})``
     """
-    conf = OmegaConf.structured(cfg)
-    for group, name in (presets or {}).items():
-        conf = OmegaConf.merge(conf, {group: preset(group, name)})
-    for key, value in dotted.items():
-        if OmegaConf.select(conf, key, default=KeyError) is KeyError:
-            raise ConfigError(f"{key} is not a parameter")
-        OmegaConf.update(conf, key, value, merge=False)
+    try:
+        conf = OmegaConf.structured(cfg)
+        for group, name in (presets or {}).items():
+            conf = OmegaConf.merge(conf, {group: preset(group, name)})
+        for key, value in dotted.items():
+            if OmegaConf.select(conf, key, default=KeyError) is KeyError:
+                raise _missing_key(conf, key)
+            OmegaConf.update(conf, key, plain(value), merge=False)
+    except OmegaConfBaseException as error:
+        raise omegaconf_problem(error) from None
     return to_sim_config(conf)
+
+
+def _missing_key(conf: DictConfig, key: str) -> ConfigError:
+    """A dotted key the config lacks, with the keys of the deepest section that exists."""
+    section, node = key, None
+    while "." in section and not isinstance(node, DictConfig):
+        section = section.rsplit(".", 1)[0]
+        node = OmegaConf.select(conf, section, default=None)
+    schema = OmegaConf.get_type(node if isinstance(node, DictConfig) else conf)
+    if dataclasses.is_dataclass(schema):
+        return unknown_key(key, schema)
+    allowed = ", ".join(sorted(str(k) for k in (node if isinstance(node, DictConfig) else conf)))
+    return ConfigError(f"{key} is not a parameter: allowed {allowed}")
+
+
+def omegaconf_problem(error: OmegaConfBaseException) -> ConfigError:
+    """OmegaConf's error as the one line every bad configuration gets, from Python as from the CLI."""
+    if isinstance(error, ConfigAttributeError | ConfigKeyError) and dataclasses.is_dataclass(
+        error.object_type
+    ):
+        return unknown_key(error.full_key, error.object_type)
+    why = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    key = getattr(error, "full_key", None)
+    return ConfigError(f"{key} is refused: {why}" if key else why)
 
 
 def to_sim_config(cfg: DictConfig | SimConfig | dict | None = None) -> SimConfig:
     """Turn a Hydra config, a nested dict of overrides or None into a validated SimConfig."""
     if cfg is None:
         cfg = SimConfig()
-    if isinstance(cfg, dict):
-        cfg = OmegaConf.merge(OmegaConf.structured(SimConfig), cfg)
-    if isinstance(cfg, DictConfig):
-        reject_unknown_keys(cfg)
-        cfg = OmegaConf.to_object(cfg)
+    try:
+        if isinstance(cfg, dict):
+            cfg = OmegaConf.merge(OmegaConf.structured(SimConfig), plain(cfg))
+        if isinstance(cfg, DictConfig):
+            reject_unknown_keys(cfg)
+            cfg = OmegaConf.to_object(cfg)
+    except OmegaConfBaseException as error:
+        raise omegaconf_problem(error) from None
     if not isinstance(cfg, SimConfig):
         raise ConfigError(f"config of type {type(cfg).__name__}: allowed SimConfig, dict or None")
     return validate(cfg)
+
+
+def plain(value: Any) -> Any:
+    """NumPy scalars (from ``np.linspace`` or a sampler) as the Python numbers OmegaConf accepts."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value.item() if hasattr(value, "item") and type(value).__module__ == "numpy" else value
+
+
+def checked_seed(value: Any, name: str = "rng") -> int:
+    """A seed given beside a config (``sim.run(rng=7)``): a whole number in range, never truncated."""
+    seed = next(f for f in dataclasses.fields(SimConfig) if f.name == "seed").metadata
+    lo, hi = seed["lo"], seed["hi"]
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or not lo <= value <= hi:
+        raise ConfigError(f"{name}={value!r} is refused: allowed an integer from {lo} to {hi}")
+    return int(value)
 
 
 def from_hydra(cfg: DictConfig, choices: dict) -> SimConfig:

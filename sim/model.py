@@ -24,10 +24,11 @@ from sim.churn import (
     leave,
     why_they_left,
 )
-from sim.config import NetworkKind, SimConfig, to_sim_config
+from sim.config import NetworkKind, SimConfig, checked_seed, to_sim_config
 from sim.failure_log import FailureLog
 from sim.failures import Catalogue, failure_rates
 from sim.grievance import GrievanceRule
+from sim.memory import check_fits
 from sim.network import build_network, to_networkx
 from sim.population import Status, draw_population
 from sim.recovery import OUTCOME_SATISFIED, Cases, Closed, ComplaintDesk
@@ -123,7 +124,9 @@ class RecoveryModel(mesa.Model):
         self, config: SimConfig | dict | None = None, rng: int | None = None, agents: bool | None = None
     ) -> None:
         cfg = to_sim_config(config)
-        seed = cfg.seed if rng is None else int(rng)
+        seed = cfg.seed if rng is None else checked_seed(rng)
+        with_agents = cfg.agents if agents is None else agents
+        check_fits(cfg, with_agents)
         super().__init__(rng=seed)
         self.config, self.seed = cfg, seed
         self.streams, self.draws = spawn_streams(seed), Draws(seed)
@@ -143,7 +146,7 @@ class RecoveryModel(mesa.Model):
             for k in ("failures", "complaints", "churned_after_failure")
         }
 
-        if cfg.agents if agents is None else agents:
+        if with_agents:
             self.grid = Network(to_networkx(self.adjacency), capacity=1, random=self.random, layout=None)
             Customer.create_agents(self, nodes, [self.grid._cells[i] for i in range(nodes)], np.arange(nodes))
         desk = ComplaintDesk(

@@ -37,8 +37,8 @@ from sim.result import run
 def world_of(cfg: SimConfig) -> dict:
     """The parts of a config that decide a run's outcome (not how the study or output is organised)."""
     world = config_dict(cfg)
-    world.pop("study")
-    world.pop("output")
+    for setting in ("study", "output", "check_memory"):
+        world.pop(setting)
     return world
 
 

@@ -22,6 +22,7 @@ import yaml
 from sim.config import PROJECT_ROOT
 from sim.files import write_json, write_table
 from sim.stats import holm, mean_ci, paired_difference, recovery_roi
+from sim.study import finished_runs
 
 PACKAGES = (
     "recovery-sim",
@@ -55,10 +56,8 @@ def load_records(sweep_dir: Path) -> tuple[list[dict], list[dict]]:
     runs = sweep_dir / "runs"
     if not runs.is_dir():
         raise ReportError(f"{sweep_dir} has no runs/ folder: allowed a sweep folder made by recovery-sim")
-    ok, failed = [], []
-    for path in sorted(runs.glob("*.json")):
-        record = json.loads(path.read_text())
-        (failed if path.name.endswith(".failed.json") else ok).append(record)
+    ok = [json.loads(path.read_text()) for path in sorted(finished_runs(runs))]
+    failed = [json.loads(path.read_text()) for path in sorted(runs.glob("*.failed.json"))]
     done = {r["run_id"] for r in ok}
     return ok, [r for r in failed if r["run_id"] not in done]
 

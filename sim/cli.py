@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
+import signal
 import sys
+import typing
 from pathlib import Path
 
 import hydra
@@ -22,21 +23,29 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.errors import ConfigCompositionException, MissingConfigException, OverrideParseException
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
-from omegaconf import DictConfig, OmegaConf, open_dict
+from joblib.externals.loky.process_executor import TerminatedWorkerError
+from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError
+from submitit.core.utils import UncompletedJobError
 
 from sim.config import (
     PROJECT_ROOT,
     ConfigError,
     SimConfig,
+    StudyConf,
     StudyKind,
     from_hydra,
     preset_path,
     unknown_key,
 )
+from sim.folders import Owned, StudyLock, check_study_name, claim_new, take_named
+from sim.memory import check_fits
 from sim.model import RecoveryModel
-from sim.result import Result
-from sim.study import run_cell, sweep_cells, swept_keys
+from sim.result import SUMMARY_METRICS, Result
+from sim.study import STUDY_RECORD, finish_orphans, record_or_match_study, run_cell, sweep_cells, swept_keys
+
+#: How a study's worker dies under its launcher: joblib's loky, or Submitit's local or Slurm job.
+WORKER_DEATHS: tuple[type[BaseException], ...] = (TerminatedWorkerError, UncompletedJobError)
 
 
 def headline_table(s: dict) -> str:
@@ -91,28 +100,93 @@ def _num(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.1f}"
 
 
-def fail(message: str, run_dir: Path | None) -> None:
-    """Print one line, remove the run folder Hydra made for nothing, exit 2."""
-    if (
-        run_dir is not None
-        and run_dir.is_dir()
-        and not any((run_dir / name).exists() for name in ("summary.json", "timeseries.parquet"))
-    ):
-        shutil.rmtree(run_dir, ignore_errors=True)
+#: The folder this command works in, once claimed (a run's, or a study's); None before.
+OWNED: Owned | None = None
+#: Runs that failed in this command's study, and why the report could not be written (if so).
+OUTCOME: dict = {"failed": 0, "expected": 0, "report_error": None}
+#: How often a study is resumed after a worker died before the command gives up.
+RELAUNCHES = 10
+#: Whether Ctrl-C was pressed, and whether the run is in its weekly loop (where it stops cleanly).
+INTERRUPT = {"seen": False, "between_weeks": False}
+
+
+def fail(message: str, exit_code: int = 2) -> typing.NoReturn:
+    """Print one line, undo what this command wrote for nothing (only that), and exit."""
+    if OWNED is not None and exit_code == 2 and not OWNED.path.joinpath("summary.json").exists():
+        OWNED.clean_up()
     print(f"recovery-sim: error: {message}", file=sys.stderr)
-    sys.exit(2)
+    sys.exit(exit_code)
 
 
 def main() -> None:
-    """The command: Hydra's app, with the configs Hydra cannot compose refused in one line like ours."""
+    """The command: Hydra's app, with bad input refused in one line and a study that outlives its workers."""
     wants_hydra_report = os.environ.get("HYDRA_FULL_ERROR") == "1"
     os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra then raises its errors instead of printing several lines
+    signal.signal(signal.SIGINT, on_interrupt)
     try:
-        run()
+        for attempt in range(RELAUNCHES + 1):
+            try:
+                run()
+                break
+            except WORKER_DEATHS as death:
+                if OWNED is None or attempt == RELAUNCHES:
+                    raise
+                resume_after_death(death)
     except (ConfigCompositionException, OverrideParseException) as error:
         if wants_hydra_report:
             raise
-        fail(composition_error(error), None)
+        fail(composition_error(error))
+    except BaseException:
+        if INTERRUPT["seen"]:  # a KeyboardInterrupt, or what a library made of it on the way up
+            interrupted()
+        raise
+    if OUTCOME["report_error"]:
+        fail(f"the study's report could not be written: {OUTCOME['report_error']}", exit_code=1)
+    if OUTCOME["failed"]:
+        fail(
+            f"{OUTCOME['failed']} of {OUTCOME['expected']} runs failed; {OWNED.path}/report.md lists them "
+            f"(resume with hydra.sweep.dir={OWNED.path} to retry them)",
+            exit_code=1,
+        )
+
+
+def on_interrupt(signum: int, frame: object) -> None:
+    """Ctrl-C: a run's weeks finish the week they are in and stop; anything else stops at once."""
+    INTERRUPT["seen"] = True
+    if not INTERRUPT["between_weeks"]:
+        raise KeyboardInterrupt
+
+
+def resume_after_death(death: BaseException) -> None:
+    """A worker died: finish the runs it took with it one by one, then resume the study in its folder."""
+    print(
+        f"recovery-sim: a worker process died ({type(death).__name__}); running its runs alone, then going on",
+        file=sys.stderr,
+    )
+    killed = finish_orphans(OWNED.path)
+    if killed:
+        print(
+            f"recovery-sim: {len(killed)} run(s) killed their process again, recorded as failed",
+            file=sys.stderr,
+        )
+    named = f"hydra.sweep.dir={OWNED.path}"
+    if named not in sys.argv:
+        sys.argv.append(named)
+
+
+def interrupted() -> typing.NoReturn:
+    """Ctrl-C: one line, not a traceback; a study says how to go on, a run leaves nothing half-made."""
+    if OWNED is not None and (OWNED.path / STUDY_RECORD).exists():
+        print(
+            f"recovery-sim: interrupted; finished runs are kept in {OWNED.path}: run the same command with "
+            f"hydra.sweep.dir={OWNED.path} to resume",
+            file=sys.stderr,
+        )
+        sys.exit(130)
+    if OWNED is not None and not (OWNED.path / "summary.json").exists():
+        OWNED.clean_up()
+    print("recovery-sim: interrupted; nothing was written", file=sys.stderr)
+    sys.exit(130)
 
 
 def composition_error(error: ConfigCompositionException | OverrideParseException) -> str:
@@ -137,7 +211,10 @@ def composition_error(error: ConfigCompositionException | OverrideParseException
 
 @hydra.main(version_base="1.3", config_path=str(PROJECT_ROOT / "configs"), config_name="config")
 def run(cfg: DictConfig) -> None:
-    """Run the configured scenario, or in a sweep (an experiment) one cell of the study."""
+    """Run the configured scenario, or in a sweep (an experiment) one cell of the study.
+
+    The config was checked, and the folder claimed, by :class:`StudyCallback` before Hydra made it.
+    """
     hydra_cfg = HydraConfig.get()
     run_dir = Path(hydra_cfg.runtime.output_dir)
     try:
@@ -150,14 +227,18 @@ def run(cfg: DictConfig) -> None:
             return
         model = RecoveryModel(config)
     except ConfigError as error:
-        fail(str(error), run_dir)
+        fail(str(error))
     show_progress = sys.stderr.isatty()
-    while model.running:
+    INTERRUPT["between_weeks"] = True
+    while model.running and not INTERRUPT["seen"]:
         model.step()
         if show_progress:
             print(f"\rweek {model.steps}/{config.weeks}", end="", file=sys.stderr, flush=True)
     if show_progress:
         print("\r", end="", file=sys.stderr)
+    INTERRUPT["between_weeks"] = False
+    if INTERRUPT["seen"]:
+        raise KeyboardInterrupt
     result = Result.from_model(model)
     written = result.save(run_dir, dashboard=config.output.dashboard, complaints=config.output.complaints_log)
     print(headline_table(result.summary))
@@ -197,31 +278,119 @@ def study_job(config: SimConfig, hydra_cfg) -> None:
 
 
 class StudyCallback(Callback):
-    """Hydra callback: refuse a sweep with a bad cell before it starts; build the report when it ends."""
+    """Hydra callback: check everything and claim the folder before Hydra makes one; report at the end.
+
+    Hydra calls ``on_run_start`` and ``on_multirun_start`` in this process before it creates the
+    run or sweep folder, so a refusal here leaves nothing behind. Hydra turns a callback's
+    exceptions into warnings, so a refusal exits itself with the one line.
+    """
+
+    def on_run_start(self, config: DictConfig, **kwargs) -> None:
+        """One run (or a search study): check its config, then claim a new folder for it."""
+        global OWNED
+        try:
+            cfg = checked(config)
+            check_fits(cfg, agents=cfg.agents and cfg.study.kind is StudyKind.grid)
+            if cfg.study.kind is not StudyKind.grid:
+                check_study_name(cfg.study.name)
+            OWNED = claim(config, "run")
+        except ConfigError as error:
+            fail(str(error))
 
     def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
-        """Check every cell's config before any job starts.
-
-        A value out of range then costs one line, not a folder of half-started jobs: Hydra checks
-        only what its schema knows, and only after making the sweep's folder.
-        """
+        """Check every cell and the study's options, then claim (or reopen and lock) the study's folder."""
+        global OWNED
         try:
-            for cell in sweep_cells(config):
+            cells = sweep_cells(config)
+            for cell in cells:
                 composed = compose(config_name="config", overrides=cell, return_hydra_config=True)
-                choices = dict(composed.hydra.runtime.choices)
-                with open_dict(composed):
-                    del composed["hydra"]
-                from_hydra(composed, choices)
+                cfg = checked(composed)
+                check_fits(cfg, agents=cfg.study.agents)
+            check_study_options(cfg.study, cells, swept_keys(cells, config.hydra.sweeper.get("params")))
+            OWNED = claim(config, "sweep")
+            record_or_match_study(OWNED.path, study_identity(config, cells))
+            StudyLock.take(OWNED.path)
+            for orphan in (OWNED.path / "runs").glob("*.running.json"):
+                orphan.unlink()  # in flight when an earlier session died; run again below
         except ConfigCompositionException as error:
-            fail(composition_error(error), None)  # exits: Hydra turns a callback's exceptions into warnings
+            fail(composition_error(error))
         except ConfigError as error:
-            fail(str(error), None)
+            fail(str(error))
+        OUTCOME["expected"] = len(cells) * cfg.study.replications
 
     def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
         """Aggregate the sweep folder (also done by ``recovery-sim-report DIR`` at any time)."""
-        from sim.aggregate import aggregate
+        from sim.aggregate import aggregate, load_records
 
-        aggregate(Path(config.hydra.sweep.dir))
+        try:
+            aggregate(Path(config.hydra.sweep.dir))
+        except Exception as error:  # Hydra would turn it into a warning and exit 0
+            OUTCOME["report_error"] = f"{type(error).__name__}: {error}"
+        OUTCOME["failed"] = len(load_records(Path(config.hydra.sweep.dir))[1])
+
+
+def checked(composed: DictConfig) -> SimConfig:
+    """The world a composed config (Hydra's part included) describes, validated."""
+    choices = dict(composed.hydra.runtime.choices)
+    world = composed.copy()
+    with open_dict(world):
+        del world["hydra"]
+    return from_hydra(world, choices)
+
+
+def claim(config: DictConfig, mode: str) -> Owned:
+    """The folder of this run or sweep: the one the user named (new or empty), else a new one of our own.
+
+    A claimed name replaces Hydra's in the config, and in the overrides a sweep's jobs are composed
+    from, so every job writes where the study is.
+    """
+    key = f"hydra.{mode}.dir"
+    named = any(o.split("=", 1)[0].lstrip("+~") == key for o in config.hydra.overrides.hydra)
+    wanted = Path(str(OmegaConf.select(config, key)))
+    if named and mode == "sweep" and (wanted / STUDY_RECORD).exists():
+        return Owned(wanted, made_here=False)  # a study to resume: record_or_match_study checks it
+    if named:
+        return take_named(wanted, key)
+    owned = claim_new(wanted)
+    with read_write(config.hydra), open_dict(config.hydra):
+        OmegaConf.update(config, key, str(owned.path))
+        config.hydra.overrides.hydra.append(f"{key}={owned.path}")
+    return owned
+
+
+def check_study_options(study: StudyConf, cells: list[list[str]], swept: set[str]) -> None:
+    """A study's name, baseline, ``within`` keys and metrics, checked before its folder exists."""
+    check_study_name(study.name)
+    if not any(set(study.baseline) <= set(cell) for cell in cells):
+        example = ",".join(f'"{o}"' for o in cells[0] if o.split("=", 1)[0] in swept) or f'"{cells[0][0]}"'
+        raise ConfigError(
+            f"study.baseline=[{', '.join(study.baseline)}] picks no cell of this sweep: allowed the "
+            f"overrides of one of its cells, such as 'study.baseline=[{example}]'"
+        )
+    unknown = [key for key in study.within if key not in swept]
+    if unknown:
+        raise ConfigError(
+            f"study.within=[{', '.join(unknown)}] is not a swept key: "
+            f"allowed {', '.join(sorted(swept)) or 'none'}"
+        )
+    unknown = [metric for metric in study.metrics if metric not in SUMMARY_METRICS]
+    if unknown:
+        raise ConfigError(
+            f"study.metrics=[{', '.join(unknown)}] is not a summary figure: "
+            f"allowed {', '.join(SUMMARY_METRICS)}"
+        )
+
+
+def study_identity(config: DictConfig, cells: list[list[str]]) -> dict:
+    """What makes a study the study it is: its experiment, the settings all cells share, and its cells."""
+    settings = config.copy()
+    with open_dict(settings):
+        del settings["hydra"]
+    return {
+        "experiment": config.hydra.runtime.choices.get("experiment"),
+        "settings": OmegaConf.to_container(settings, resolve=True, enum_to_str=True),
+        "cells": cells,
+    }
 
 
 if __name__ == "__main__":

@@ -38,6 +38,18 @@ RATES = {
 CHURNED = ("churned_silent", "churned_after_complaint", "churned_unprovoked")
 
 
+#: The numeric figures of a run's summary.json, any of which a study may tabulate (``study.metrics``).
+SUMMARY_METRICS = (
+    *FLOWS,
+    "churned",
+    "active_customers_final",
+    "churn_rate",
+    *RATES,
+    "mean_satisfaction_final",
+    "customers_initial",
+)
+
+
 def weekly_rates(ts: pd.DataFrame) -> pd.DataFrame:
     """The RATES week by week (NaN where nothing was counted); churn as a share of last week's customers."""
     rates = {

@@ -866,12 +866,16 @@ def validate(cfg: SimConfig) -> SimConfig:
 
 
 def resolve_path(path: str) -> Path:
-    """Find a data file from the working directory or, failing that, the project root."""
-    candidate = Path(path).expanduser()
-    for p in (candidate, PROJECT_ROOT / candidate):
-        if p.is_file():
-            return p
-    raise ConfigError(f"network.path={path} does not exist: allowed a readable edge-list file")
+    """The edge-list file ``path`` names (working directory first, then the project root), checked.
+
+    The whole check (a regular, readable text file whose every line is an
+    edge) runs here, at validation, so a bad file is refused before the run
+    makes its folder. It lives in sim.network, imported here because
+    sim.network imports this module.
+    """
+    from sim.network import check_edgelist
+
+    return check_edgelist(path)
 
 
 def reject_unknown_keys(node: Any, prefix: str = "") -> None:

@@ -1,4 +1,4 @@
-"""The trainers' page on Mesa's SolaraViz, and ``recovery-sim-demo`` that serves it.
+"""The trainers' page on Mesa's SolaraViz; ``recovery-sim-demo`` (sim.demo.serve) serves it.
 
 Controls take effect on Reset, which rebuilds both firms from the same seed,
 so the room always compares the two policies on identical customers.
@@ -6,7 +6,6 @@ so the room always compares the two policies on identical customers.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -15,6 +14,7 @@ from mesa.visualization import Slider, SolaraViz
 from sim.config import PROJECT_ROOT, Apology
 from sim.demo import pictures
 from sim.demo.pair import DemoModel
+from sim.demo.serve import main  # noqa: F401 (the command's old home, named by scripts installed before)
 
 POLICIES = sorted(p.stem for p in (PROJECT_ROOT / "configs" / "policy").glob("*.yaml"))
 DELEGATIONS = ["none", "partial", "full"]
@@ -65,25 +65,5 @@ def make_page(model: DemoModel | None = None):
 page = make_page()
 
 
-#: Solara's settings for a room without internet: no telemetry, no version check (a flag), our title.
-OFFLINE = {
-    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
-    "SOLARA_THEME_SHOW_BANNER": "False",
-    "SOLARA_THEME_TITLE": "recovery-sim demo",
-}
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Serve the page with Solara's own server; its JavaScript comes from solara-assets, so no internet."""
-    parser = argparse.ArgumentParser(prog="recovery-sim-demo", description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
-    args = parser.parse_args(argv)
-    print(f"recovery-sim-demo: open http://{args.host}:{args.port} in a browser (Ctrl-C stops)", flush=True)
-    command = [sys.executable, "-m", "solara", "run", "sim.demo.app", "--production", "--no-check-version"]
-    command += ["--host", args.host, "--port", str(args.port), "--no-open", "--log-level", "warning"]
-    os.execve(sys.executable, command, {**OFFLINE, **os.environ})
-
-
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # python -m sim.demo.app: the command, in a fresh process (see sim.demo.serve)
+    os.execv(sys.executable, [sys.executable, "-m", "sim.demo.serve", *sys.argv[1:]])

@@ -1,0 +1,102 @@
+"""``recovery-sim-demo``: check the flags, then serve the trainers' page (sim.demo.app) with Solara's server.
+
+The page's module is slow to import (Mesa, Solara, a first model), so the flags are
+checked here first: a bad one costs one line and no server. The server then runs in
+this process, so Ctrl-C ends it with one line rather than a traceback or Click's
+"Aborted.". Solara reads its settings from the environment when imported, so the
+offline ones are put there before it is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import sys
+from typing import NoReturn
+
+PROG = "recovery-sim-demo"
+LOWEST_PORT, HIGHEST_PORT = 1, 65535
+
+#: Solara's settings for a room without internet: no telemetry, no version check (a flag), our title.
+OFFLINE = {
+    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+    "SOLARA_THEME_SHOW_BANNER": "False",
+    "SOLARA_THEME_TITLE": "recovery-sim demo",
+}
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse whose errors are one line, as ``recovery-sim``'s are: no usage block (``-h`` shows it)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``prog: error: message`` on stderr and exit 2, as argparse does, without the usage."""
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The flags, the port checked here (out of range, it used to end in an OverflowError traceback)."""
+    parser = OneLineParser(prog=PROG, description="Serve the trainers' page to a browser, offline.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", default="8765", help="port to listen on, 1 to 65535 (default 8765)")
+    args = parser.parse_args(argv)
+    allowed = f"allowed {LOWEST_PORT} to {HIGHEST_PORT}"
+    try:
+        port = int(args.port)
+    except ValueError:
+        parser.error(f"--port {args.port} is not a number: {allowed}")
+    if not LOWEST_PORT <= port <= HIGHEST_PORT:
+        parser.error(f"--port {args.port} is out of range: {allowed}")
+    args.port = port
+    return args
+
+
+def exposure_warning(host: str) -> str | None:
+    """A one-line warning if ``host`` lets other machines open the page (anything but loopback), else None.
+
+    The page has no login: anyone who can reach the port can drive the model.
+    """
+    try:
+        loopback = host.lower() == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name other than localhost, or an empty host (every address)
+        loopback = False
+    if loopback:
+        return None
+    return (
+        f"{PROG}: warning: --host {host} is not a loopback address: the page is reachable from other "
+        "machines (127.x.x.x, localhost or ::1 keep it on this one)"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The command: flags checked, a warning if other machines can reach the page, then the server."""
+    try:
+        args = parse_args(argv)
+        warning = exposure_warning(args.host)
+        if warning:
+            print(warning, file=sys.stderr)
+        address = f"[{args.host}]" if ":" in args.host else args.host  # an IPv6 address in a URL
+        print(f"{PROG}: open http://{address}:{args.port} in a browser (Ctrl-C stops)", flush=True)
+        serve(args.host, args.port)
+    except KeyboardInterrupt:
+        print(f"{PROG}: stopped (Ctrl-C)", file=sys.stderr)
+        sys.exit(130)
+
+
+def serve(host: str, port: int) -> None:
+    """``solara run sim.demo.app`` in this process until it stops; its JavaScript comes from solara-assets.
+
+    The command is invoked without Click's ``main``, which would turn Ctrl-C into
+    "Aborted." and exit code 1: the KeyboardInterrupt reaches :func:`main` instead.
+    """
+    for key, value in OFFLINE.items():
+        os.environ.setdefault(key, value)  # the caller's own settings win
+    from solara.__main__ import run  # noqa: PLC0415 (after the settings: Solara reads them at import)
+
+    args = ["sim.demo.app", "--production", "--no-check-version", "--no-open", "--log-level", "warning"]
+    with run.make_context("solara run", [*args, "--host", host, "--port", str(port)]) as ctx:
+        run.invoke(ctx)
+
+
+if __name__ == "__main__":
+    main()

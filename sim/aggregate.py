@@ -191,7 +191,18 @@ def paired_table(runs: pd.DataFrame, cells: list[str], base_of: dict, metrics: l
         for row, adjusted in zip(block, holm(np.array([r["p_value"] for r in block])), strict=True):
             row["p_holm"] = adjusted
         rows += block
-    return pd.DataFrame(rows)
+    columns = [
+        "metric",
+        "cell",
+        "baseline",
+        "pairs",
+        "mean_difference",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "p_holm",
+    ]
+    return pd.DataFrame(rows, columns=columns)  # the columns even when no cell has a baseline
 
 
 def git_commit() -> str:

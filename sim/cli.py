@@ -160,7 +160,7 @@ def on_interrupt(signum: int, frame: object) -> None:
 def resume_after_death(death: BaseException) -> None:
     """A worker died: finish the runs it took with it one by one, then resume the study in its folder."""
     print(
-        f"recovery-sim: a worker process died ({type(death).__name__}); running its runs alone, then going on",
+        f"recovery-sim: a worker died ({type(death).__name__}); running its runs alone, then going on",
         file=sys.stderr,
     )
     killed = finish_orphans(OWNED.path)
@@ -348,7 +348,11 @@ def claim(config: DictConfig, mode: str) -> Owned:
     named = any(o.split("=", 1)[0].lstrip("+~") == key for o in config.hydra.overrides.hydra)
     wanted = Path(str(OmegaConf.select(config, key)))
     if named and mode == "sweep" and (wanted / STUDY_RECORD).exists():
-        return Owned(wanted, made_here=False)  # a study to resume: record_or_match_study checks it
+        return Owned.found(wanted)  # a study to resume: record_or_match_study checks it
+    if named and mode == "sweep":
+        return take_named(
+            wanted, key, f"allowed a new or empty folder, or a study folder ({STUDY_RECORD}) to resume"
+        )
     if named:
         return take_named(wanted, key)
     owned = claim_new(wanted)

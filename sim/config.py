@@ -900,9 +900,10 @@ def unknown_key(full_key: str, schema: type) -> ConfigError:
 
 def preset_path(group: str, name: str) -> Path:
     """configs/<group>/<name>.yaml, or a ConfigError naming the presets the group has."""
-    path = PROJECT_ROOT / "configs" / group / f"{name}.yaml"
-    if not path.is_file():
-        allowed = ", ".join(sorted(p.stem for p in path.parent.glob("*.yaml")))
+    folder = PROJECT_ROOT / "configs" / group
+    path = folder / f"{name}.yaml"
+    if "/" in name or name.startswith(".") or not path.is_file():
+        allowed = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
         raise ConfigError(f"{group}={name} does not exist: allowed {allowed}")
     return path
 

@@ -23,26 +23,30 @@ from typing import IO
 
 from sim.config import ConfigError
 
-#: What Hydra itself writes into a run folder before the run starts.
-HYDRA_FILES = (".hydra", "recovery-sim.log")
 PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 
 
 @dataclass
 class Owned:
-    """A folder this process works in, and whether it made the folder."""
+    """A folder this process works in: whether it made the folder, and what was in it before."""
 
     path: Path
     made_here: bool
+    there_before: frozenset[str] = frozenset()
+
+    @classmethod
+    def found(cls, path: Path) -> Owned:
+        """A folder that existed: only what appears in it from now on is this process's."""
+        return cls(path, made_here=False, there_before=frozenset(os.listdir(path)))
 
     def clean_up(self) -> None:
-        """Undo what this process wrote: the whole folder if it made it, else only Hydra's files."""
+        """Undo what this process wrote: the whole folder if it made it, else only the entries it added."""
         if self.made_here:
             shutil.rmtree(self.path, ignore_errors=True)
             return
-        for name in HYDRA_FILES:
+        for name in set(os.listdir(self.path)) - self.there_before:
             target = self.path / name
-            if target.is_dir():
+            if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target, ignore_errors=True)
             else:
                 target.unlink(missing_ok=True)
@@ -61,19 +65,18 @@ def claim_new(wanted: Path) -> Owned:
     raise AssertionError("unreachable")
 
 
-def take_named(path: Path, key: str) -> Owned:
+def take_named(path: Path, key: str, allowed: str = "allowed a new or empty folder") -> Owned:
     """The folder the user named with ``key``: made if missing, taken if empty, refused otherwise."""
     if path.exists() and not path.is_dir():
-        raise ConfigError(f"{key}={path} is not a folder: allowed a new or empty folder")
+        raise ConfigError(f"{key}={path} is not a folder: {allowed}")
     if not path.exists():
         path.mkdir(parents=True)
         return Owned(path, made_here=True)
     if any(path.iterdir()):
         raise ConfigError(
-            f"{key}={path} is not empty: allowed a new or empty folder (a run never writes among files it "
-            "did not make)"
+            f"{key}={path} is not empty: {allowed} (a command never writes among files it did not make)"
         )
-    return Owned(path, made_here=False)
+    return Owned.found(path)
 
 
 def check_study_name(name: str) -> None:

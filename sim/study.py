@@ -178,11 +178,6 @@ def record_or_match_study(sweep_dir: Path, study: dict) -> None:
     """
     path = sweep_dir / STUDY_RECORD
     if not path.exists():
-        if any(sweep_dir.iterdir()):
-            raise ConfigError(
-                f"hydra.sweep.dir={sweep_dir} is not empty and holds no {STUDY_RECORD}: allowed a new or "
-                "empty folder, or a study folder to resume"
-            )
         write_json(path, study)
         return
     before = json.loads(path.read_text())

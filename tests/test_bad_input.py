@@ -7,15 +7,26 @@ must get. The command-line rows also check that nothing outside the run's own ne
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
 import typing
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import sim
 from sim import memory
-from sim.config import SimConfig, with_values
+from sim.config import SimConfig, config_dict, with_values
+from sim.folders import StudyLock, session_token
+from sim.study import finish_orphans, finished_runs, killed_this_session
 
 INF = float("inf")
 
@@ -127,3 +138,242 @@ def test_the_memory_estimate_is_on_the_high_side_of_what_a_run_takes():
     for (customers, degree, agents), peak in measured.items():
         cfg = with_values(SimConfig(), **{"market.customers": customers, "network.degree": degree})
         assert peak <= memory.bytes_needed(cfg, agents) <= 1.5 * peak
+
+
+# ---------------------------------------------------------------------------------------------
+# From the command line: one line, exit code 2, and nothing that was there before touched.
+
+RECOVERY_SIM = str(Path(sys.executable).with_name("recovery-sim"))
+TINY = ["market.customers=150", "weeks=3"]
+SWEEP = ["-m", "policy=none,apology", "study.name=mine", 'study.baseline=["policy=none"]', *TINY]
+
+
+def recovery_sim(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([RECOVERY_SIM, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file and folder below ``root``: its size and modification time."""
+    return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*")}
+
+
+@pytest.fixture
+def someones_files(tmp_path: Path) -> Path:
+    """A working folder with a user's own files in it, and an earlier run's results."""
+    (tmp_path / "notes.txt").write_text("mine\n")
+    (tmp_path / "results" / "runs" / "earlier").mkdir(parents=True)
+    (tmp_path / "results" / "runs" / "earlier" / "summary.json").write_text("{}\n")
+    (tmp_path / "results" / "old.txt").write_text("keep\n")
+    (tmp_path / "bad.edgelist").write_text("0 1\n2\n")
+    return tmp_path
+
+
+CLI_CASES = [
+    (
+        "hydra.run.dir=. policy.compensation=-1",
+        "policy.compensation=-1.0 is out of range: allowed 0.0 to 2.0",
+    ),
+    ("hydra.run.dir=results policy.compensation=5", "policy.compensation=5.0 is out of range"),
+    ("hydra.run.dir=.", "hydra.run.dir=. is not empty: allowed a new or empty folder"),
+    ("hydra.run.dir=results", "hydra.run.dir=results is not empty: allowed a new or empty folder"),
+    ("hydra.run.dir=notes.txt", "hydra.run.dir=notes.txt is not a folder: allowed a new or empty folder"),
+    ("market.basket_mean=inf", "market.basket_mean=inf is out of range: allowed 0.0 to 1000000.0"),
+    ("market.basket_mean=1e308", "market.basket_mean=1e+308 is out of range"),
+    ("delegation.compensation_cap=inf", "delegation.compensation_cap=inf is out of range"),
+    ("firm.winback_offer=inf", "firm.winback_offer=inf is out of range"),
+    ("wom.negative_reach=inf", "wom.negative_reach=inf is out of range"),
+    ("churn.contagion_half_life=inf", "churn.contagion_half_life=inf is out of range"),
+    ("churn.contagion_half_life=nan", "churn.contagion_half_life=nan is out of range"),
+    (
+        "market.customers=1000000000000",
+        "market.customers=1000000000000 is out of range: allowed 1 to 10000000",
+    ),
+    ("weeks=1000000000", "weeks=1000000000 is out of range: allowed 1 to 2600"),
+    ("seed=-1", "seed=-1 is out of range: allowed 0 to 4294967295"),
+    ("market.customers=9000000", "market.customers=9000000 with Mesa agents needs about"),
+    ("network=edgelist network.path=bad.edgelist", "network.path=bad.edgelist line 2 is malformed"),
+    (
+        "experiment=../../../etc/passwd",
+        "experiment=../../../etc/passwd does not exist: allowed apology_timing",
+    ),
+    ("experiment=optimise_policy study.name=../x", "study.name=../x is refused: allowed a plain name"),
+    (f"{shlex.join(SWEEP)} study.name=../../x", "study.name=../../x is refused: allowed a plain name"),
+    ("-m policy=none,apology study.name=x", "study.baseline=[policy=none, delegation=none] picks no cell"),
+    (
+        "-m policy=none,apology study.name=x study.baseline=[policy=generous]",
+        "study.baseline=[policy=generous]",
+    ),
+    (
+        f"{shlex.join(SWEEP)} study.within=[network]",
+        "study.within=[network] is not a swept key: allowed policy",
+    ),
+    (
+        f"{shlex.join(SWEEP)} study.metrics=[profit,joy]",
+        "study.metrics=[joy] is not a summary figure: allowed",
+    ),
+    (
+        f"{shlex.join(SWEEP)} hydra.sweep.dir=.",
+        "hydra.sweep.dir=. is not empty: allowed a new or empty folder, or a study folder (study.json)",
+    ),
+    (f"{shlex.join(SWEEP)} firm.staff=2,-1", "firm.staff=-1 is out of range"),
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), CLI_CASES)
+def test_the_command_line_refuses_bad_input_in_one_line_and_touches_nothing(
+    someones_files, command, expected
+):
+    before = snapshot(someones_files)
+    done = recovery_sim(someones_files, *shlex.split(command))
+    assert done.returncode == 2, done.stderr[-1500:]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("recovery-sim: error: "), done.stderr[-1500:]
+    assert expected in lines[0]
+    assert snapshot(someones_files) == before
+
+
+def test_runs_started_in_the_same_second_get_folders_of_their_own(tmp_path):
+    started = [
+        subprocess.Popen(
+            [RECOVERY_SIM, *TINY, f"seed={seed}"], cwd=tmp_path, stdout=subprocess.PIPE, text=True
+        )
+        for seed in (1, 2, 3)
+    ]
+    assert [p.wait(timeout=300) for p in started] == [0, 0, 0]
+    folders = sorted((tmp_path / "results" / "runs").iterdir())
+    assert len(folders) == 3
+    seeds = {json.loads((f / "summary.json").read_text())["seed"] for f in folders}
+    assert seeds == {1, 2, 3}
+    for folder in folders:  # each folder's own record of its command matches its own results
+        seed = json.loads((folder / "summary.json").read_text())["seed"]
+        assert f"seed={seed}" in (folder / ".hydra" / "overrides.yaml").read_text()
+
+
+def test_an_empty_folder_named_for_a_run_is_used_and_kept(tmp_path):
+    (tmp_path / "here").mkdir()
+    assert recovery_sim(tmp_path, *TINY, "hydra.run.dir=here").returncode == 0
+    assert (tmp_path / "here" / "summary.json").exists()
+
+
+def test_a_study_folder_takes_only_the_study_that_made_it(tmp_path):
+    sweep = tmp_path / "study"
+    assert recovery_sim(tmp_path, *SWEEP, f"hydra.sweep.dir={sweep}").returncode == 0
+    before = snapshot(tmp_path)
+    for other, expected in [
+        (["experiment=apology_timing", *TINY], "holds a sweep of its own, not an experiment"),
+        ([*SWEEP, "market.customers=200"], "was started with other settings (market.customers)"),
+        (
+            [SWEEP[0], "policy=none,compensation", *SWEEP[2:]],
+            "was started with other settings (the swept cells)",
+        ),
+    ]:
+        done = recovery_sim(tmp_path, *other, f"hydra.sweep.dir={sweep}")
+        assert done.returncode == 2 and expected in done.stderr and len(done.stderr.splitlines()) == 1
+    assert snapshot(tmp_path) == before
+    again = recovery_sim(tmp_path, *SWEEP, f"hydra.sweep.dir={sweep}")  # the same study resumes
+    assert again.returncode == 0 and "0 runs done, 1 already done" in again.stderr
+
+
+def test_one_process_at_a_time_runs_a_study_folder(tmp_path):
+    sweep = tmp_path / "study"
+    assert recovery_sim(tmp_path, *SWEEP, f"hydra.sweep.dir={sweep}").returncode == 0
+    holder = StudyLock.take(sweep)  # as another recovery-sim working in it would
+    try:
+        done = recovery_sim(tmp_path, *SWEEP, f"hydra.sweep.dir={sweep}")
+    finally:
+        holder.handle.close()
+        StudyLock.held.clear()
+    assert done.returncode == 2
+    assert f"is being run by process {os.getpid()}: allowed one recovery-sim at a time" in done.stderr
+
+
+def kill_myself(marker: str) -> None:
+    """Stands for a run that takes its process down (as the out-of-memory killer would)."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_run_that_kills_its_process_again_alone_is_recorded_and_not_retried_in_the_session(tmp_path):
+    sweep = tmp_path / "study"
+    assert recovery_sim(tmp_path, *SWEEP, "study.replications=2", f"hydra.sweep.dir={sweep}").returncode == 0
+    [record, *_] = sorted(finished_runs(sweep / "runs"))
+    about = json.loads(record.read_text())
+    record.unlink()  # this run was in flight when its worker died
+    config = SimConfig(seed=about["seed"])
+    marker = {**{k: about[k] for k in ("run_id", "cell", "replication", "seed")}, "pid": 1, "agents": False}
+    (sweep / "runs" / f"{about['run_id']}.running.json").write_text(
+        json.dumps({**marker, "config": config_dict(config)})
+    )
+    assert finish_orphans(sweep, target=kill_myself) == [about["run_id"]]
+    failed = json.loads((sweep / "runs" / f"{about['run_id']}.failed.json").read_text())
+    assert failed["killed"] and "signal 9" in failed["error"]
+    assert not list((sweep / "runs").glob("*.running.json"))
+    assert killed_this_session(sweep / "runs" / f"{about['run_id']}.failed.json", session_token(sweep))
+    (sweep / ".lock").write_text("1 a-later-session\n")  # a new command retries it
+    assert not killed_this_session(sweep / "runs" / f"{about['run_id']}.failed.json", session_token(sweep))
+
+
+@pytest.mark.slow
+def test_a_study_survives_a_killed_worker_and_loses_no_run(tmp_path):
+    """SIGKILL a worker in the middle of a run, as the out-of-memory killer would: the study goes on."""
+    sweep = tmp_path / "study"
+    command = [RECOVERY_SIM, *SWEEP, "market.customers=2000", "weeks=30", "study.replications=4"]
+    study = subprocess.Popen(
+        [*command, f"hydra.sweep.dir={sweep}"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    killed, deadline = None, time.time() + 240
+    while killed is None and time.time() < deadline and study.poll() is None:
+        for marker in (sweep / "runs").glob("*.running.json") if (sweep / "runs").is_dir() else []:
+            try:
+                killed = json.loads(marker.read_text())["pid"]
+            except (OSError, ValueError):
+                continue  # being written or just removed
+            os.kill(killed, signal.SIGKILL)
+            break
+        time.sleep(0.005)
+    _, err = study.communicate(timeout=300)
+    assert killed is not None, "no run was seen in flight"
+    assert study.returncode == 0, err[-2000:]
+    assert "a worker died (TerminatedWorkerError); running its runs alone, then going on" in err
+    manifest = json.loads((sweep / "manifest.json").read_text())
+    assert (manifest["runs_done"], manifest["runs_failed"]) == (8, 0)
+
+
+def interrupt(cwd: Path, args: list[str], when: Callable[[], bool]) -> subprocess.CompletedProcess:
+    """Start recovery-sim, press Ctrl-C (SIGINT to its process group) once ``when()`` holds."""
+    started = subprocess.Popen(
+        [RECOVERY_SIM, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    deadline = time.time() + 120
+    while not when() and time.time() < deadline and started.poll() is None:
+        time.sleep(0.05)
+    os.killpg(started.pid, signal.SIGINT)
+    out, err = started.communicate(timeout=120)
+    return subprocess.CompletedProcess(started.args, started.returncode, out, err)
+
+
+def test_ctrl_c_stops_a_run_in_one_line_and_leaves_no_half_made_folder(tmp_path):
+    log = tmp_path / "results" / "runs"
+    done = interrupt(tmp_path, ["market.customers=20000", "weeks=2600", "agents=false"], lambda: log.is_dir())
+    assert done.returncode == 130
+    assert done.stderr.strip() == "recovery-sim: interrupted; nothing was written"
+    assert not list(log.iterdir())
+
+
+def test_ctrl_c_keeps_a_studys_finished_runs_and_says_how_to_resume(tmp_path):
+    sweep = tmp_path / "study"
+    runs = sweep / "runs"
+    args = [*SWEEP, "study.replications=40", f"hydra.sweep.dir={sweep}"]
+    done = interrupt(tmp_path, args, lambda: runs.is_dir() and len(finished_runs(runs)) >= 2)
+    assert done.returncode == 130
+    last = done.stderr.strip().splitlines()[-1]
+    assert last == (
+        f"recovery-sim: interrupted; finished runs are kept in {sweep}: run the same command with "
+        f"hydra.sweep.dir={sweep} to resume"
+    )
+    assert "Traceback" not in done.stderr
+    assert len(finished_runs(runs)) >= 2

@@ -123,6 +123,8 @@ def main() -> None:
     wants_hydra_report = os.environ.get("HYDRA_FULL_ERROR") == "1"
     os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra then raises its errors instead of printing several lines
     signal.signal(signal.SIGINT, on_interrupt)
+    if problem := unreadable_override(sys.argv[1:]):
+        fail(problem)
     try:
         for attempt in range(RELAUNCHES + 1):
             try:
@@ -189,10 +191,32 @@ def interrupted() -> typing.NoReturn:
     sys.exit(130)
 
 
+UNREADABLE = (
+    "allowed key=value, with a key of ASCII letters, digits, '_' and '.' (quote other values: key='...')"
+)
+
+
+def unreadable_override(arguments: list[str]) -> str | None:
+    """An override with no key (``=5``), which Hydra meets with a traceback rather than a message."""
+    for argument in arguments:
+        if not argument.startswith("-") and "=" in argument and not argument.split("=", 1)[0].lstrip("+~"):
+            return f"{argument} cannot be read: {UNREADABLE}"
+    return None
+
+
 def composition_error(error: ConfigCompositionException | OverrideParseException) -> str:
     """Hydra's error as one line that names the override and what is allowed."""
     if isinstance(error, OverrideParseException):
+        if "LexerNoViableAlt" in error.message or not error.override.isascii():
+            return f"{error.override} cannot be read: {UNREADABLE}"
         return f"{error.override} cannot be read: {error.message.splitlines()[0]}"
+    if str(error).startswith("Ambiguous value for argument"):
+        override = str(error).split("'", 2)[1]
+        key, _, values = override.partition("=")
+        return (
+            f"{override} is ambiguous: allowed a sweep with -m, a list as {key}=[{values}], "
+            f"or a text quoted as {key}='{values}'"
+        )
     if isinstance(error, MissingConfigException) and (error.missing_cfg_file or "").count("/") == 1:
         try:
             preset_path(*error.missing_cfg_file.split("/"))

@@ -54,14 +54,19 @@ class Owned:
 
 def claim_new(wanted: Path) -> Owned:
     """A new folder at ``wanted``, or ``wanted-2``, ``wanted-3``... when another command took it first."""
-    wanted.parent.mkdir(parents=True, exist_ok=True)
-    for n in count(1):
-        path = wanted if n == 1 else wanted.with_name(f"{wanted.name}-{n}")
-        try:
-            path.mkdir()
-        except FileExistsError:
-            continue
-        return Owned(path, made_here=True)
+    try:
+        wanted.parent.mkdir(parents=True, exist_ok=True)
+        for n in count(1):
+            path = wanted if n == 1 else wanted.with_name(f"{wanted.name}-{n}")
+            try:
+                path.mkdir()
+            except FileExistsError:
+                continue
+            return Owned(path, made_here=True)
+    except OSError as error:
+        raise ConfigError(
+            f"{wanted} cannot be made ({error.strerror}): allowed a folder this user can create"
+        ) from None
     raise AssertionError("unreachable")
 
 
@@ -70,7 +75,10 @@ def take_named(path: Path, key: str, allowed: str = "allowed a new or empty fold
     if path.exists() and not path.is_dir():
         raise ConfigError(f"{key}={path} is not a folder: {allowed}")
     if not path.exists():
-        path.mkdir(parents=True)
+        try:
+            path.mkdir(parents=True)
+        except OSError as error:
+            raise ConfigError(f"{key}={path} cannot be made ({error.strerror}): {allowed}") from None
         return Owned(path, made_here=True)
     if any(path.iterdir()):
         raise ConfigError(

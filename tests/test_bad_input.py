@@ -192,6 +192,10 @@ CLI_CASES = [
     ("seed=-1", "seed=-1 is out of range: allowed 0 to 4294967295"),
     ("market.customers=9000000", "market.customers=9000000 with Mesa agents needs about"),
     ("network=edgelist network.path=bad.edgelist", "network.path=bad.edgelist line 2 is malformed"),
+    ("pólicy=x", "pólicy=x cannot be read: allowed key=value, with a key of ASCII letters"),
+    ("=5", "=5 cannot be read: allowed key=value"),
+    ("policy.compensation=1,2", "policy.compensation=1,2 is ambiguous: allowed a sweep with -m"),
+    ("hydra.run.dir=/proc/new", "hydra.run.dir=/proc/new cannot be made (No such file or directory)"),
     (
         "experiment=../../../etc/passwd",
         "experiment=../../../etc/passwd does not exist: allowed apology_timing",

@@ -546,7 +546,7 @@ class FirmConf:
 
     staff: int = param(2, 0, 10_000, doc="recovery team headcount (S16)", unit="people")
     cases_per_staff_week: float = param(
-        25.0, 0.0, 10_000.0, doc="escalated cases one person closes", unit="cases/week"
+        25.0, 0.0, 1e9, doc="escalated cases one person closes (1e9: no queue)", unit="cases/week"
     )
     staff_cost_week: float = param(900.0, 0.0, 1e6, doc="cost of one team member", unit=MONEY + "/week")
     first_contact_cost: float = param(5.0, 0.0, 1e6, doc="cost of a frontline contact", unit=MONEY)

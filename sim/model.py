@@ -24,7 +24,7 @@ from sim.churn import (
     leave,
     why_they_left,
 )
-from sim.config import NetworkKind, SimConfig, checked_seed, to_sim_config
+from sim.config import ConfigError, NetworkKind, SimConfig, checked_seed, to_sim_config
 from sim.failure_log import FailureLog
 from sim.failures import Catalogue, failure_rates
 from sim.grievance import GrievanceRule
@@ -125,6 +125,10 @@ class RecoveryModel(mesa.Model):
     ) -> None:
         cfg = to_sim_config(config)
         seed = cfg.seed if rng is None else checked_seed(rng)
+        if agents is not None and not isinstance(agents, bool):
+            raise ConfigError(
+                f"agents={agents!r} is refused: allowed True, False or None (as config.agents says)"
+            )
         with_agents = cfg.agents if agents is None else agents
         check_fits(cfg, with_agents)
         super().__init__(rng=seed)

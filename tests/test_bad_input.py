@@ -87,6 +87,11 @@ def test_a_seed_must_be_a_whole_number_in_range_never_truncated(rng):
         sim.run({"weeks": 1, "market": {"customers": 50}}, rng=rng)
 
 
+def test_agents_must_be_said_with_a_flag():
+    with pytest.raises(sim.ConfigError, match=r"^agents='yes' is refused: allowed True, False or None"):
+        sim.run({"weeks": 1, "market": {"customers": 50}}, agents="yes")
+
+
 def test_numpy_numbers_are_taken_as_the_numbers_they_are():
     config = {
         "weeks": np.int64(2),

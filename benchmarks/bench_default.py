@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 import sim
-from sim.config import to_sim_config
+from sim.world.config import to_sim_config
 
 
 def measure(customers: int, weeks: int, seed: int) -> tuple[float, float, float]:

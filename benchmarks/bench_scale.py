@@ -13,7 +13,7 @@ on one core, without Mesa agents (the arrays are the model; agents are views).
 - edges: 100,000 customers at mean degree 4, 10 and 20 (26 weeks).
 - networks: building each generated shape at 1,000,000 customers (the first
   build of the clustered one in a process includes loading its compiled loop).
-- reference: the per-agent model (sim.reference) at 10,000 customers, 20 weeks,
+- reference: the per-agent model (sim.checks.reference) at 10,000 customers, 20 weeks,
   against the vectorised model on the same world, per customer-week; the
   best of three runs of each.
 """
@@ -48,7 +48,7 @@ def floor_kernel(adjacency, weeks: int, rng: np.random.Generator) -> float:
 def load_compiled() -> float:
     """Seconds a new process spends loading the model's compiled loops (numba's cache), with a tiny run."""
     import sim
-    from sim.config import to_sim_config
+    from sim.world.config import to_sim_config
 
     start = time.perf_counter()
     sim.RecoveryModel(to_sim_config({"market": {"customers": 100}, "weeks": 2}), agents=False).run_model()
@@ -58,8 +58,8 @@ def load_compiled() -> float:
 def measure(customers: int, weeks: int, degree: int) -> dict:
     """One size, in this process: loading, setup, simulation, summary, floor, peak memory."""
     import sim
-    from sim.config import to_sim_config
     from sim.result import Result
+    from sim.world.config import to_sim_config
 
     cfg = to_sim_config({"market": {"customers": customers}, "weeks": weeks, "network": {"degree": degree}})
     load = load_compiled()
@@ -87,8 +87,10 @@ def measure(customers: int, weeks: int, degree: int) -> dict:
 
 def measure_network(kind: str, customers: int) -> dict:
     """Seconds to build one generated network of ``customers`` (twice as many nodes, prospects included)."""
-    from sim.config import NetworkConf, NetworkKind, to_sim_config
-    from sim.network import build_network
+    from sim.world.config import to_sim_config
+    from sim.world.network import build_network
+    from sim.world.parameter import NetworkKind
+    from sim.world.schema import NetworkConf
 
     cfg = to_sim_config({"market": {"customers": customers}})
     nodes = round(customers / (1 - cfg.market.prospect_share))
@@ -105,7 +107,7 @@ def measure_reference(customers: int, weeks: int, repeats: int = 3) -> dict:
     milliseconds, within the reach of a neighbour's burst.
     """
     import sim
-    from sim.reference import ReferenceModel, docking_config
+    from sim.checks.reference import ReferenceModel, docking_config
 
     cfg = docking_config(**{"market.customers": customers, "weeks": weeks})
     load_compiled()  # once per process, like the imports; reported in the scale table
@@ -175,7 +177,8 @@ def main() -> None:
     print("|---|---|---|---|")
     cw = r["customers"] * r["weeks"]
     print(
-        f"| per-agent reference (sim.reference) | {r['reference']:.2f} | {r['reference'] / cw * 1e6:.1f} "
+        f"| per-agent reference (sim.checks.reference) | {r['reference']:.2f} "
+        f"| {r['reference'] / cw * 1e6:.1f} "
         "| 1 |"
     )
     print(

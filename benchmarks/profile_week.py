@@ -12,7 +12,7 @@ import pstats
 import time
 
 import sim
-from sim.reference import docking_config
+from sim.checks.reference import docking_config
 
 #: Part of the week -> the functions ("file:name") whose cumulative time it is.
 PARTS = {
@@ -69,8 +69,8 @@ def main() -> None:
         return seconds / args.weeks * 1e3
 
     rows = {part: cumulative(functions) for part, functions in PARTS.items()}
-    rows["the rest of step (the complaints' intake, masks, the week's counts, Mesa's step)"] = (
-        per_week - sum(rows.values())
+    rows["the rest of step (the complaints' intake, masks, the week's counts, Mesa's step)"] = per_week - sum(
+        rows.values()
     )
     print(f"{args.customers:,} customers, {args.weeks} weeks: {per_week:.2f} ms a week under the profiler\n")
     print("| part of the week | ms |\n|---|---|")

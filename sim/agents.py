@@ -2,27 +2,24 @@
 
 The mechanisms work on whole arrays (see model.py); agents exist so that
 ``model.agents``, AgentSet queries, the DataCollector and SolaraViz see
-ordinary Mesa agents with ordinary attributes.
+ordinary Mesa agents with ordinary attributes. As in Mesa's own examples they
+know the model only as a ``mesa.Model`` with the model's arrays
+(``population``, ``week``), so agents and model do not import each other.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
-from mesa import Agent
+from mesa import Agent, Model
 from mesa.discrete_space import Cell, FixedAgent
 
-from sim.population import State, Status
-
-if TYPE_CHECKING:
-    from sim.model import RecoveryModel
+from sim.world.population import State, Status
 
 
 class Customer(FixedAgent):
     """A person on the social network: prospect, active customer or churned."""
 
-    def __init__(self, model: RecoveryModel, cell: Cell, row: int) -> None:
+    def __init__(self, model: Model, cell: Cell, row: int) -> None:
         super().__init__(model)
         self.cell = cell
         self.row = row
@@ -61,7 +58,7 @@ class Customer(FixedAgent):
 class Firm(Agent):
     """The firm: its recovery policy, its complaint desk and its books."""
 
-    def __init__(self, model: RecoveryModel, desk, books) -> None:
+    def __init__(self, model: Model, desk, books) -> None:
         super().__init__(model)
         self.desk = desk
         self.books = books

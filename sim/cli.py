@@ -28,21 +28,21 @@ from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError
 from submitit.core.utils import UncompletedJobError
 
-from sim.config import (
-    PROJECT_ROOT,
-    ConfigError,
-    SimConfig,
-    StudyConf,
-    StudyKind,
-    from_hydra,
-    preset_path,
-    unknown_key,
-)
 from sim.folders import Owned, StudyLock, check_study_name, claim_new, take_named
-from sim.memory import check_fits
 from sim.model import RecoveryModel
 from sim.result import SUMMARY_METRICS, Result
-from sim.study import STUDY_RECORD, finish_orphans, record_or_match_study, run_cell, sweep_cells, swept_keys
+from sim.studies.study import (
+    STUDY_RECORD,
+    finish_orphans,
+    record_or_match_study,
+    run_cell,
+    sweep_cells,
+    swept_keys,
+)
+from sim.world.config import from_hydra, preset_path, unknown_key
+from sim.world.memory import check_fits
+from sim.world.parameter import PROJECT_ROOT, ConfigError, StudyKind
+from sim.world.schema import SimConfig, StudyConf
 
 #: How a study's worker dies under its launcher: joblib's loky, or Submitit's local or Slurm job.
 WORKER_DEATHS: tuple[type[BaseException], ...] = (TerminatedWorkerError, UncompletedJobError)
@@ -271,10 +271,10 @@ def run(cfg: DictConfig) -> None:
 
 def search_study(config: SimConfig, run_dir: Path) -> None:
     """An optimisation, sensitivity, validation or calibration study, run in this process on every core."""
-    from sim.calibration import calibrate
-    from sim.optimise import optimise
-    from sim.sensitivity import sensitivity
-    from sim.validation import validation
+    from sim.checks.calibration import calibrate
+    from sim.checks.validation import validation
+    from sim.studies.optimise import optimise
+    from sim.studies.sensitivity import sensitivity
 
     study = {
         StudyKind.optimise: optimise,
@@ -344,7 +344,7 @@ class StudyCallback(Callback):
 
     def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
         """Aggregate the sweep folder (also done by ``recovery-sim-report DIR`` at any time)."""
-        from sim.aggregate import aggregate, load_records
+        from sim.studies.aggregate import aggregate, load_records
 
         try:
             aggregate(Path(config.hydra.sweep.dir))

@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 if TYPE_CHECKING:
-    from sim.result import Result
+    import pandas as pd
 
 COLOURS = {
     "satisfied": "#1b9e77",
@@ -46,9 +46,8 @@ def _labelled(ax, x, y, label: str) -> None:
     )
 
 
-def draw_dashboard(result: Result, path: str | Path) -> None:
-    """Draw the four panels of one run into ``path`` (PNG, 150 dpi)."""
-    ts, s = result.timeseries, result.summary
+def draw_dashboard(ts: pd.DataFrame, s: dict, path: str | Path) -> None:
+    """Draw the four panels of one run, from its weekly series and summary, into ``path`` (PNG, 150 dpi)."""
     week = ts["week"]
     fig, axes = plt.subplots(2, 2, figsize=(12, 7.5), layout="constrained")
     policy, delegation = s["config"]["policy"]["name"], s["config"]["delegation"]["name"]

@@ -21,7 +21,7 @@ from itertools import count
 from pathlib import Path
 from typing import IO
 
-from sim.config import ConfigError
+from sim.world.parameter import ConfigError
 
 PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 

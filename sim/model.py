@@ -15,26 +15,28 @@ import mesa
 import numpy as np
 from mesa.discrete_space import Network
 
-from sim.acquisition import acquire, due_for_winback, win_back
 from sim.agents import Customer, Firm
-from sim.books import LEDGER, WeekActivity, weekly_books
-from sim.churn import (
+from sim.mechanisms.acquisition import acquire, due_for_winback, win_back
+from sim.mechanisms.books import LEDGER, WeekActivity, weekly_books
+from sim.mechanisms.churn import (
     decide_to_churn,
     expose_neighbours,
     leave,
     why_they_left,
 )
-from sim.config import ConfigError, NetworkKind, SimConfig, checked_seed, to_sim_config
-from sim.failure_log import FailureLog
-from sim.failures import Catalogue, failure_rates
-from sim.grievance import GrievanceRule
-from sim.memory import check_fits
-from sim.network import build_network, to_networkx
-from sim.population import Status, draw_population
-from sim.recovery import OUTCOME_SATISFIED, Cases, Closed, ComplaintDesk
-from sim.shopping import shop
-from sim.streams import Draws, spawn_streams
-from sim.wom import fade_attitude, spread_word_of_mouth, storytellers
+from sim.mechanisms.failure_log import FailureLog
+from sim.mechanisms.failures import Catalogue, failure_rates
+from sim.mechanisms.grievance import GrievanceRule
+from sim.mechanisms.recovery import OUTCOME_SATISFIED, Cases, Closed, ComplaintDesk
+from sim.mechanisms.shopping import shop
+from sim.mechanisms.wom import fade_attitude, spread_word_of_mouth, storytellers
+from sim.world.config import checked_seed, to_sim_config
+from sim.world.memory import check_fits
+from sim.world.network import build_network, to_networkx
+from sim.world.parameter import ConfigError, NetworkKind
+from sim.world.population import Status, draw_population
+from sim.world.schema import SimConfig
+from sim.world.streams import Draws, spawn_streams
 
 #: End-of-week stocks.
 STOCKS = (

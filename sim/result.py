@@ -14,10 +14,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.config import SimConfig, config_dict
 from sim.files import write_atomically, write_json, write_table
+from sim.mechanisms.recovery import OUTCOME_ABANDONED, OUTCOME_NAMES, OUTCOME_OPEN, unanswered
 from sim.model import FLOWS, METRICS, RecoveryModel
-from sim.recovery import OUTCOME_ABANDONED, OUTCOME_NAMES, OUTCOME_OPEN, unanswered
+from sim.world.config import config_dict
+from sim.world.schema import SimConfig
 
 ANSWERED = ("recovery_satisfied", "recovery_dissatisfied")
 
@@ -181,7 +182,9 @@ class Result:
             written.append(write_table(directory / "complaints.parquet", self.complaints))
             written.append(write_table(directory / "failures.parquet", self.failures))
         if dashboard:
-            write_atomically(directory / "dashboard.png", lambda p: draw_dashboard(self, p))
+            write_atomically(
+                directory / "dashboard.png", lambda p: draw_dashboard(self.timeseries, self.summary, p)
+            )
             written.append(directory / "dashboard.png")
         return written
 

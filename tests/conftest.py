@@ -6,7 +6,9 @@ import pytest
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 
-from sim.config import PROJECT_ROOT, SimConfig, to_sim_config
+from sim.world.config import to_sim_config
+from sim.world.parameter import PROJECT_ROOT
+from sim.world.schema import SimConfig
 
 
 def small(**overrides) -> SimConfig:

@@ -23,10 +23,11 @@ import numpy as np
 import pytest
 
 import sim
-from sim import memory
-from sim.config import SimConfig, config_dict, with_values
 from sim.folders import StudyLock, session_token
-from sim.study import finish_orphans, finished_runs, killed_this_session
+from sim.studies.study import finish_orphans, finished_runs, killed_this_session
+from sim.world import memory
+from sim.world.config import config_dict, with_values
+from sim.world.schema import SimConfig
 
 INF = float("inf")
 
@@ -122,7 +123,7 @@ def test_every_number_has_a_finite_range():
                     unbounded.append(prefix + f.name)
 
     walk(SimConfig, "")
-    walk(sim.config.FailureType, "failures.catalogue.<type>.")
+    walk(sim.world.market_schema.FailureType, "failures.catalogue.<type>.")
     assert not unbounded
 
 
@@ -138,7 +139,7 @@ def test_a_market_too_large_for_the_machine_is_refused_before_it_is_built(monkey
 
 
 def test_the_memory_estimate_is_on_the_high_side_of_what_a_run_takes():
-    """The estimate against the measured peaks it was fitted to (sim/memory.py): never below them."""
+    """The estimate against the measured peaks it was fitted to (sim/world/memory.py): never below them."""
     measured = {(200_000, 10, False): 0.63e9, (200_000, 40, False): 1.29e9, (500_000, 10, True): 3.03e9}
     for (customers, degree, agents), peak in measured.items():
         cfg = with_values(SimConfig(), **{"market.customers": customers, "network.degree": degree})

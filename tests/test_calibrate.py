@@ -8,20 +8,12 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from sim import config
-from sim.calibration import UNMEASURED, calibrate, fact_loss
-from sim.config import (
-    CALIBRATED,
-    CALIBRATION,
-    FITTED,
-    PROJECT_ROOT,
-    ConfigError,
-    SimConfig,
-    load_calibration,
-    to_sim_config,
-    with_values,
-)
-from sim.facts import BY_KEY
+from sim.checks.calibration import UNMEASURED, calibrate, fact_loss
+from sim.checks.facts import BY_KEY
+from sim.world import parameter
+from sim.world.config import to_sim_config, with_values
+from sim.world.parameter import CALIBRATED, CALIBRATION, FITTED, PROJECT_ROOT, ConfigError, load_calibration
+from sim.world.schema import SimConfig
 
 EXPERIMENT = OmegaConf.load(PROJECT_ROOT / "experiments" / "calibrate.yaml")
 
@@ -108,13 +100,13 @@ def test_a_malformed_calibration_file_is_one_clear_error(tmp_path):
 def test_a_broken_shipped_calibration_stops_every_run_with_one_line(monkeypatch):
     """Raised when a config is checked, not at import: the command line prints one line, no traceback."""
     monkeypatch.setattr(
-        config, "CALIBRATION_PROBLEM", ConfigError("calibration.yaml is missing or malformed")
+        parameter, "CALIBRATION_PROBLEM", ConfigError("calibration.yaml is missing or malformed")
     )
     with pytest.raises(ConfigError, match="missing or malformed"):
         to_sim_config()
-    monkeypatch.setattr(config, "CALIBRATION_PROBLEM", None)
+    monkeypatch.setattr(parameter, "CALIBRATION_PROBLEM", None)
     monkeypatch.setattr(
-        config, "CALIBRATED", {k: v for k, v in CALIBRATED.items() if k != "wom.delight_tell"}
+        parameter, "CALIBRATED", {k: v for k, v in CALIBRATED.items() if k != "wom.delight_tell"}
     )
     with pytest.raises(ConfigError, match="has no value for wom.delight_tell"):
         to_sim_config()

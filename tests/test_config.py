@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from hydra.errors import ConfigCompositionException
 
-from sim.config import PROJECT_ROOT, ConfigError, SimConfig, config_dict, to_sim_config
+from sim.world.config import config_dict, to_sim_config
+from sim.world.parameter import PROJECT_ROOT, ConfigError
+from sim.world.schema import SimConfig
 
 
 def test_hydra_defaults_equal_the_dataclass_defaults(hydra_compose):
@@ -93,15 +95,15 @@ def test_malformed_edgelist_is_refused_with_its_line(tmp_path):
 
 
 def test_odd_parameter_table_is_current():
-    """docs/ODD.md embeds the generated table; regenerate with `python -m sim.params --write docs/ODD.md`."""
-    from sim.params import END, START, table
+    """docs/ODD.md embeds the generated table (`python -m sim.world.params --write docs/ODD.md`)."""
+    from sim.world.params import END, START, table
 
     text = (PROJECT_ROOT / "docs" / "ODD.md").read_text()
     assert text.split(START, 1)[1].split(END, 1)[0].strip() == table()
 
 
 def test_every_parameter_says_what_it_means_and_in_which_unit():
-    from sim.params import rows
+    from sim.world.params import rows
 
     for key, _, _, unit, meaning, source in rows(SimConfig()):
         assert meaning and unit and source, key

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 import solara
 
-from sim.config import Apology
 from sim.demo import browser, pictures
 from sim.demo.app import MODEL_PARAMS, make_page
 from sim.demo.pair import DemoModel, market_layout, side_config
-from sim.population import State
+from sim.world.parameter import Apology
+from sim.world.population import State
 
 
 def test_same_policy_on_both_sides_gives_identical_firms():

@@ -1,7 +1,7 @@
 """Docking: the vectorised model and the per-agent reference give the same distributions of outcomes.
 
 Both run the same worlds (network and traits from the same seeds) under the
-rules both implement (sim.reference.docking_config), each with its own random
+rules both implement (sim.checks.reference.docking_config), each with its own random
 numbers; over 40 seeds, headline means must agree (Welch tests, Bonferroni over
 the metrics at 1%) and the distributions of churn and profit too (two-sample
 Kolmogorov-Smirnov at 1%). A real difference of about 0.8 standard deviations
@@ -15,7 +15,7 @@ import pytest
 from scipy import stats
 
 from sim import run
-from sim.reference import ReferenceModel, docking_config
+from sim.checks.reference import ReferenceModel, docking_config
 
 SEEDS = range(40)
 METRICS = [
@@ -58,7 +58,7 @@ def test_distributions_of_churn_and_profit_agree(both, metric):
 
 
 def test_the_reference_is_a_mesa_model_of_per_customer_agents():
-    from sim.reference import Shopper
+    from sim.checks.reference import Shopper
 
     model = ReferenceModel(docking_config(**{"market.customers": 50, "weeks": 2}), rng=1)
     model.run_model()
@@ -72,7 +72,7 @@ def test_word_of_mouth_spreads_like_ndlib_independent_cascades(p):
     """On Zachary's karate club, final reach of a one-shot cascade: same distribution (KS, Bonferroni 1%)."""
     import networkx as nx
 
-    from sim.docking import compare
+    from sim.checks.docking import compare
 
     result = compare(nx.karate_club_graph(), p, start=0, runs=500)
     assert result["ks_p"] > 0.01 / 3, result
@@ -82,7 +82,7 @@ def test_word_of_mouth_spreads_like_ndlib_independent_cascades(p):
 def test_the_cascade_docking_can_tell_a_different_spread():
     import networkx as nx
 
-    from sim.docking import reach_of_model, reach_of_ndlib
+    from sim.checks.docking import reach_of_model, reach_of_ndlib
 
     graph = nx.karate_club_graph()
     assert (

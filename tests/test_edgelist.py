@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
-import sim.network
-from sim.config import ConfigError, to_sim_config
-from sim.network import ALLOWED_EDGELIST, TEXT_PREFIX, _parse, check_edgelist, read_edgelist
+import sim.world.edgelist
+from sim.world.config import to_sim_config
+from sim.world.edgelist import ALLOWED_EDGELIST, TEXT_PREFIX, _parse, check_edgelist
+from sim.world.network import read_edgelist
+from sim.world.parameter import ConfigError
 
 RECOVERY_SIM = str(Path(sys.executable).with_name("recovery-sim"))
 PAST = TEXT_PREFIX // 4  # lines of "0 1\n" that fill the prefix read before the lines
@@ -60,7 +62,7 @@ def test_an_unreadable_file(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(sim.network, "open", refuse, raising=False)
+    monkeypatch.setattr(sim.world.edgelist, "open", refuse, raising=False)
     expected = f"network.path={path} is unreadable (Permission denied): {ALLOWED_EDGELIST}"
     assert refusal(path) == expected
 

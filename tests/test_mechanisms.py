@@ -8,26 +8,14 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim.acquisition import acquire
-from sim.books import COSTS, WeekActivity, weekly_books
-from sim.churn import base_hazard, churn_hazard, decide_to_churn, expose_neighbours
-from sim.complaints import complaint_probability
-from sim.config import (
-    Apology,
-    DelegationConf,
-    FirmConf,
-    OutcomeConf,
-    PolicyConf,
-    SimConfig,
-    WomConf,
-    with_values,
-)
-from sim.failures import Catalogue, failure_rates
-from sim.grievance import GrievanceRule, tarp_curve
-from sim.network import adjacency
-from sim.population import Experience, Status, draw_population
-from sim.purchase import chance_to_buy, judge, quality_met
-from sim.recovery import (
+from sim.mechanisms.acquisition import acquire
+from sim.mechanisms.books import COSTS, WeekActivity, weekly_books
+from sim.mechanisms.churn import base_hazard, churn_hazard, decide_to_churn, expose_neighbours
+from sim.mechanisms.complaints import complaint_probability
+from sim.mechanisms.failures import Catalogue, failure_rates
+from sim.mechanisms.grievance import GrievanceRule, tarp_curve
+from sim.mechanisms.purchase import chance_to_buy, judge, quality_met
+from sim.mechanisms.recovery import (
     apply_consistently,
     compensation_value,
     frontline_authority,
@@ -37,10 +25,16 @@ from sim.recovery import (
     remedy,
     weekly_capacity,
 )
-from sim.shopping import shop
-from sim.special import below_scaled_exp, exp_cubic, normal_quantile, normal_quantiles
-from sim.streams import Draws
-from sim.wom import public_readers, spread_word_of_mouth, tell_neighbours
+from sim.mechanisms.shopping import shop
+from sim.mechanisms.wom import public_readers, spread_word_of_mouth, tell_neighbours
+from sim.world.config import with_values
+from sim.world.market_schema import OutcomeConf, WomConf
+from sim.world.network import adjacency
+from sim.world.parameter import Apology
+from sim.world.population import Experience, Status, draw_population
+from sim.world.schema import DelegationConf, FirmConf, PolicyConf, SimConfig
+from sim.world.special import below_scaled_exp, exp_cubic, normal_quantile, normal_quantiles
+from sim.world.streams import Draws
 
 N = 200_000
 
@@ -469,7 +463,7 @@ def test_profit_is_revenue_less_every_cost():
 
 
 def test_small_world_keeps_every_node_at_degree_k_on_average_without_loops_or_repeats():
-    from sim.network import small_world
+    from sim.world.network import small_world
 
     adj = small_world(5000, 10, 0.3, np.random.default_rng(12))
     assert adj.nnz == 5000 * 10  # each of the 25,000 links once in each direction
@@ -486,7 +480,7 @@ def test_small_world_keeps_every_node_at_degree_k_on_average_without_loops_or_re
 def test_named_uniforms_are_uniform_and_independent_across_names_weeks_and_seeds():
     from scipy import stats
 
-    from sim.streams import Draws
+    from sim.world.streams import Draws
 
     nodes = np.arange(N)
     draws = Draws(13)
@@ -503,7 +497,7 @@ def test_named_uniforms_are_uniform_and_independent_across_names_weeks_and_seeds
 
 
 def test_a_node_gets_the_same_number_whoever_else_asks_and_whenever():
-    from sim.streams import Draws
+    from sim.world.streams import Draws
 
     one, two = Draws(3), Draws(3)
     late = two("complain", np.arange(100), week=7)
@@ -513,7 +507,7 @@ def test_a_node_gets_the_same_number_whoever_else_asks_and_whenever():
 
 
 def test_clustered_power_law_closes_triangles_and_keeps_m_ties_per_newcomer():
-    from sim.network import powerlaw_cluster
+    from sim.world.network import powerlaw_cluster
 
     def shape(p: float) -> tuple[float, float, float]:
         adj = powerlaw_cluster(4000, 5, p, np.random.default_rng(11))

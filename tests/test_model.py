@@ -8,11 +8,12 @@ from conftest import small
 
 from sim import RecoveryModel, Result, run
 from sim.agents import Customer, Firm
-from sim.books import COSTS
-from sim.config import NetworkConf, NetworkKind
+from sim.mechanisms.books import COSTS
 from sim.model import FLOWS
-from sim.network import build_network
-from sim.population import State, Status
+from sim.world.network import build_network
+from sim.world.parameter import NetworkKind
+from sim.world.population import State, Status
+from sim.world.schema import NetworkConf
 
 REQUIRED_SUMMARY = [
     "seed",
@@ -266,7 +267,7 @@ def test_the_failure_log_records_every_failure_its_ending_and_the_next_purchase(
 
 
 def test_failure_log_closes_a_failure_at_the_next_purchase_only():
-    from sim.failure_log import FailureLog
+    from sim.mechanisms.failure_log import FailureLog
 
     log = FailureLog(5)
     log.bought(np.array([0, 1]), 1)  # no failure yet: nothing to close

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from sim.aggregate import baselines
-from sim.report import roi_interval
-from sim.stats import holm, mean_ci, paired_difference, recovery_roi
-from sim.study import sweep_cells, swept_keys
+from sim.studies.aggregate import baselines
+from sim.studies.report import roi_interval
+from sim.studies.stats import holm, mean_ci, paired_difference, recovery_roi
+from sim.studies.study import sweep_cells, swept_keys
 
 BIN = Path(sys.executable).parent
 TINY = ["market.customers=150", "weeks=4"]
@@ -240,8 +240,9 @@ def test_sensitivity_gives_morris_indices_and_the_winner_at_every_point(tmp_path
 
 
 def test_sensitivity_refuses_malformed_ranges():
-    from sim.config import ConfigError, to_sim_config
-    from sim.sensitivity import problem
+    from sim.studies.sensitivity import problem
+    from sim.world.config import to_sim_config
+    from sim.world.parameter import ConfigError
 
     with pytest.raises(ConfigError, match=r"study.parameters.wom.negative_reach=\[15.0, 5.0\] is malformed"):
         problem(to_sim_config({"study": {"parameters": {"wom.negative_reach": [15.0, 5.0]}}}))

@@ -6,9 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.config import ConfigError, SimConfig, with_values
-from sim.facts import FACTS, retention_ladder, run_observed
-from sim.validation import END, START, judge, replicate, validation
+from sim.checks.facts import FACTS, retention_ladder, run_observed
+from sim.checks.validation import END, START, judge, replicate, validation
+from sim.world.config import with_values
+from sim.world.parameter import ConfigError
+from sim.world.schema import SimConfig
 
 #: Facts the shipped defaults do not reproduce yet (docs/validation.md says by how much). A strict
 #: xfail turns into a failure the day one of them passes, so this list cannot go stale.

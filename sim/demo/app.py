@@ -11,10 +11,10 @@ import sys
 
 from mesa.visualization import Slider, SolaraViz
 
-from sim.config import PROJECT_ROOT, Apology
 from sim.demo import pictures
 from sim.demo.pair import DemoModel
 from sim.demo.serve import main  # noqa: F401 (the command's old home, named by scripts installed before)
+from sim.world.parameter import PROJECT_ROOT, Apology
 
 POLICIES = sorted(p.stem for p in (PROJECT_ROOT / "configs" / "policy").glob("*.yaml"))
 DELEGATIONS = ["none", "partial", "full"]

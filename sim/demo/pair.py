@@ -16,9 +16,10 @@ import mesa
 import numpy as np
 import scipy.sparse as sp
 
-from sim.config import SimConfig, with_values
 from sim.model import RecoveryModel
-from sim.population import State
+from sim.world.config import with_values
+from sim.world.population import State
+from sim.world.schema import SimConfig
 
 SIDES = ("A", "B")
 #: The default scenario's market; the demo scales the firm's fixed weekly costs and capacity to its size.

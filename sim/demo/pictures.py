@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.demo.pair import SIDES, DemoModel
-from sim.population import State
+from sim.world.population import State
 
 #: Okabe-Ito colours, readable with any colour vision.
 STATE_COLOURS = {

@@ -1,0 +1,1 @@
+"""Checks against the world: published facts, validation, calibration, docking with other implementations."""

@@ -1,0 +1,326 @@
+"""``recovery-sim-report SWEEP_DIR``: a study's tables, figures and report, from its files alone.
+
+Runs at the end of every sweep (a Hydra callback) and stands alone on any
+sweep folder, finished, partial or interrupted: it reads ``runs/*.json`` and
+``runs/*.parquet`` and rewrites everything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from sim.files import write_json, write_table
+from sim.studies.stats import holm, mean_ci, paired_difference, recovery_roi
+from sim.studies.study import finished_runs
+from sim.world.parameter import PROJECT_ROOT
+
+PACKAGES = (
+    "recovery-sim",
+    "mesa",
+    "numpy",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "networkx",
+    "hydra-core",
+    "statsmodels",
+)
+
+
+#: Metrics that are shares, whose intervals are clipped to [0, 1].
+SHARES = {
+    "churn_rate",
+    "recovery_satisfaction",
+    "complaint_rate",
+    "first_contact_resolution",
+    "within_target_share",
+}
+
+
+class ReportError(RuntimeError):
+    """A sweep folder that cannot be reported on; the message is one line."""
+
+
+def load_records(sweep_dir: Path) -> tuple[list[dict], list[dict]]:
+    """Finished and failed run records of a sweep (a run that later succeeded counts once, as finished)."""
+    runs = sweep_dir / "runs"
+    if not runs.is_dir():
+        raise ReportError(f"{sweep_dir} has no runs/ folder: allowed a sweep folder made by recovery-sim")
+    ok = [json.loads(path.read_text()) for path in sorted(finished_runs(runs))]
+    failed = [json.loads(path.read_text()) for path in sorted(runs.glob("*.failed.json"))]
+    done = {r["run_id"] for r in ok}
+    return ok, [r for r in failed if r["run_id"] not in done]
+
+
+def sweep_order(sweep_dir: Path) -> dict[str, list[str]]:
+    """The swept keys and their values in the order the study lists them (from Hydra's multirun.yaml)."""
+    path = sweep_dir / "multirun.yaml"
+    if not path.exists():
+        return {}
+    params = (yaml.safe_load(path.read_text()).get("hydra") or {}).get("sweeper", {}).get("params") or {}
+    return {key: [v.strip() for v in str(values).split(",")] for key, values in params.items()}
+
+
+def parse_cell(cell: list[str]) -> dict[str, str]:
+    """['policy=none', 'delegation=full'] -> {'policy': 'none', 'delegation': 'full'}."""
+    return dict(item.split("=", 1) for item in cell)
+
+
+def runs_frame(ok: list[dict], failed: list[dict]) -> pd.DataFrame:
+    """One row per run: identity, status, swept values (cell.*), then every summary and config value."""
+    rows = []
+    for record in ok + failed:
+        row = {
+            key: record.get(key) for key in ("run_id", "status", "replication", "seed", "seconds", "error")
+        }
+        row["cell"] = " ".join(record["cell"])
+        row.update({f"cell.{k}": v for k, v in parse_cell(record["cell"]).items()})
+        rows.append((row, record.get("summary") or {}))
+    flat = pd.json_normalize([summary for _, summary in rows], sep=".").drop(columns="seed", errors="ignore")
+    return pd.concat([pd.DataFrame([row for row, _ in rows]), flat], axis=1)
+
+
+def order_cells(runs: pd.DataFrame, order: dict[str, list[str]]) -> list[str]:
+    """Cells in the study's order of values, else alphabetically."""
+    first = runs.drop_duplicates("cell").set_index("cell")
+
+    def rank(cell: str) -> tuple:
+        values = [first.at[cell, f"cell.{key}"] if f"cell.{key}" in first else None for key in order]
+        return (
+            *(o.index(v) if v in o else len(o) for v, o in zip(values, order.values(), strict=True)),
+            cell,
+        )
+
+    return sorted(first.index, key=rank)
+
+
+def baselines(cells: pd.DataFrame, study: dict) -> dict[str, str | None]:
+    """For each cell, the cell it is compared with: the baseline cell sharing its ``within`` values."""
+    wanted = set(study["baseline"])
+    within = study.get("within") or []
+    result = {}
+    for cell in cells["cell"]:
+        parts = parse_cell(cell.split())
+        group = {k: parts.get(k) for k in within}
+        matches = [
+            other
+            for other in cells["cell"]
+            if wanted <= set(other.split())
+            and all(parse_cell(other.split()).get(k) == v for k, v in group.items())
+        ]
+        result[cell] = matches[0] if matches else None
+    return result
+
+
+def paired_values(ok: pd.DataFrame, cell: str, base: str, metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """A metric in a cell and in its baseline, aligned by replication."""
+    a = ok[ok["cell"] == cell].set_index("replication")[metric]
+    b = ok[ok["cell"] == base].set_index("replication")[metric]
+    both = a.index.intersection(b.index)
+    return a.loc[both].to_numpy(float), b.loc[both].to_numpy(float)
+
+
+def cell_table(runs: pd.DataFrame, cells: list[str], base_of: dict, metrics: list[str]) -> pd.DataFrame:
+    """summary.csv: per cell, mean and 95% interval of each metric, and recovery ROI against the baseline."""
+    ok = runs[runs["status"] == "ok"]
+    rows = []
+    for cell in cells:
+        mine = runs[runs["cell"] == cell]
+        row = {"cell": cell, **{c: mine[c].iloc[0] for c in runs.columns if c.startswith("cell.")}}
+        row.update(
+            {
+                "baseline": base_of[cell],
+                "runs": int((mine["status"] == "ok").sum()),
+                "failed": int((mine["status"] == "failed").sum()),
+            }
+        )
+        for metric in metrics:
+            e = mean_ci(ok.loc[ok["cell"] == cell, metric])
+            low, high = np.clip([e.low, e.high], 0, 1) if metric in SHARES else (e.low, e.high)
+            row.update({f"{metric}_mean": e.mean, f"{metric}_low": low, f"{metric}_high": high})
+        base = base_of[cell]
+        roi = None
+        if base is not None and base != cell:
+            profit, base_profit = paired_values(ok, cell, base, "profit")
+            cost, base_cost = paired_values(ok, cell, base, "recovery_cost")
+            roi = recovery_roi(profit - base_profit, cost - base_cost)
+        row.update(
+            {
+                "recovery_roi_mean": roi.mean if roi else np.nan,
+                "recovery_roi_low": roi.low if roi else np.nan,
+                "recovery_roi_high": roi.high if roi else np.nan,
+            }
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def paired_table(runs: pd.DataFrame, cells: list[str], base_of: dict, metrics: list[str]) -> pd.DataFrame:
+    """paired.csv: every cell minus its baseline, per metric, with interval, p and Holm-adjusted p."""
+    ok = runs[runs["status"] == "ok"]
+    rows = []
+    for metric in metrics:
+        block = []
+        for cell in cells:
+            base = base_of[cell]
+            if base is None or base == cell:
+                continue
+            d = paired_difference(*paired_values(ok, cell, base, metric))
+            block.append(
+                {
+                    "metric": metric,
+                    "cell": cell,
+                    "baseline": base,
+                    "pairs": d.estimate.n,
+                    "mean_difference": d.estimate.mean,
+                    "ci_low": d.estimate.low,
+                    "ci_high": d.estimate.high,
+                    "p_value": d.p_value,
+                }
+            )
+        for row, adjusted in zip(block, holm(np.array([r["p_value"] for r in block])), strict=True):
+            row["p_holm"] = adjusted
+        rows += block
+    columns = [
+        "metric",
+        "cell",
+        "baseline",
+        "pairs",
+        "mean_difference",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "p_holm",
+    ]
+    return pd.DataFrame(rows, columns=columns)  # the columns even when no cell has a baseline
+
+
+def git_commit() -> str:
+    """The commit the code ran from, '+dirty' if it had uncommitted changes, or 'unknown'."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        return head + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def manifest(sweep_dir: Path, ok: list[dict], failed: list[dict], cells: int, replications: int) -> dict:
+    """What ran, from what code, when, and how it went."""
+    multirun = sweep_dir / "multirun.yaml"
+    overrides = []
+    if multirun.exists():
+        overrides = (
+            (yaml.safe_load(multirun.read_text()).get("hydra") or {}).get("overrides", {}).get("task", [])
+        )
+    starts = [r["started"] for r in ok + failed if r.get("started")]
+    ends = [r["started"] + r.get("seconds", 0) for r in ok if r.get("started")]
+
+    def stamp(t: float | None) -> str | None:
+        return datetime.fromtimestamp(t, UTC).isoformat(timespec="seconds") if t else None
+
+    versions = {}
+    for package in PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {
+        "study": sweep_dir.parent.name,
+        "command": " ".join(["recovery-sim", *overrides]),
+        "git_commit": git_commit(),
+        "python": sys.version.split()[0],
+        "packages": versions,
+        "started": stamp(min(starts, default=None)),
+        "ended": stamp(max(ends, default=None)),
+        "runs_expected": cells * replications,
+        "runs_done": len(ok),
+        "runs_failed": len(failed),
+        "failures": [
+            {"run_id": r["run_id"], "cell": " ".join(r["cell"]), "error": r["error"]} for r in failed
+        ],
+        "reported": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def aggregate(sweep_dir: Path) -> list[Path]:
+    """Rewrite every table, figure and the report of a sweep folder; return what was written."""
+    from sim.studies.figures import draw_study_figures
+    from sim.studies.report import write_report
+
+    sweep_dir = Path(sweep_dir)
+    ok, failed = load_records(sweep_dir)
+    if not ok and not failed:
+        raise ReportError(f"{sweep_dir}/runs has no run records yet: allowed a sweep with at least one run")
+    runs = runs_frame(ok, failed)
+    study = (ok[0] if ok else {}).get("summary", {}).get("config", {}).get("study") or {
+        "name": sweep_dir.parent.name,
+        "baseline": [],
+        "within": [],
+        "metrics": [],
+        "replications": 1,
+    }
+    cells = order_cells(runs, sweep_order(sweep_dir))
+    base_of = baselines(runs.drop_duplicates("cell"), study)
+    metrics = [m for m in study["metrics"] if m in runs.columns]
+    summary = cell_table(runs, cells, base_of, metrics)
+    paired = paired_table(runs, cells, base_of, metrics)
+    weekly = (
+        pd.concat(
+            [
+                pd.read_parquet(sweep_dir / "runs" / f"{r['run_id']}.parquet").assign(
+                    run_id=r["run_id"], cell=" ".join(r["cell"]), replication=r["replication"]
+                )
+                for r in ok
+            ],
+            ignore_index=True,
+        )
+        if ok
+        else pd.DataFrame()
+    )
+    info = manifest(sweep_dir, ok, failed, len(cells), study.get("replications", 1))
+    tables = {"runs.parquet": runs, "weekly.parquet": weekly, "summary.csv": summary, "paired.csv": paired}
+    written = [write_table(sweep_dir / name, frame) for name, frame in tables.items()]
+    written.append(write_json(sweep_dir / "manifest.json", info))
+    figures = draw_study_figures(sweep_dir, study, summary, paired, weekly, cells) if ok else []
+    written += figures
+    written.append(write_report(sweep_dir, study, summary, paired, runs, info, figures))
+    return written
+
+
+def main() -> None:
+    """Command line: recovery-sim-report SWEEP_DIR."""
+    parser = argparse.ArgumentParser(
+        prog="recovery-sim-report",
+        description="Rebuild a study's tables, figures and report from its run files.",
+    )
+    parser.add_argument("sweep_dir", type=Path, help="a folder results/<study>/<time>/ made by recovery-sim")
+    args = parser.parse_args()
+    try:
+        written = aggregate(args.sweep_dir)
+    except ReportError as error:
+        print(f"recovery-sim-report: error: {error}", file=sys.stderr)
+        sys.exit(2)
+    print(f"wrote {len(written)} files in {args.sweep_dir}: {' '.join(p.name for p in written)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""Making a SimConfig: from Hydra's composition, a dict of overrides, presets and dotted keys.
+
+Every route ends in :func:`sim.world.bounds.validate`, and every problem, OmegaConf's
+included, becomes a :class:`sim.world.parameter.ConfigError` with one line, so a
+caller from Python gets the command line's message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import numbers
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
+
+from sim.world.bounds import validate
+from sim.world.parameter import (
+    PROJECT_ROOT,
+    ConfigError,
+)
+from sim.world.schema import (
+    SimConfig,
+)
+
+
+def reject_unknown_keys(node: Any, prefix: str = "") -> None:
+    """Refuse keys the schema does not know (Hydra's ``+key=value`` slips past the schema)."""
+    if not isinstance(node, DictConfig):
+        return
+    schema = OmegaConf.get_type(node)
+    if dataclasses.is_dataclass(schema):
+        allowed = {f.name for f in dataclasses.fields(schema)}
+        for key in node:
+            if key not in allowed:
+                raise unknown_key(f"{prefix}{key}", schema)
+    for key in node:
+        reject_unknown_keys(node._get_node(key), f"{prefix}{key}.")
+
+
+def unknown_key(full_key: str, schema: type) -> ConfigError:
+    """The error for a key its section's dataclass lacks, naming the keys it has."""
+    allowed = ", ".join(sorted(f.name for f in dataclasses.fields(schema)))
+    return ConfigError(f"{full_key} is not a parameter: allowed {allowed}")
+
+
+def preset_path(group: str, name: str) -> Path:
+    """configs/<group>/<name>.yaml, or a ConfigError naming the presets the group has."""
+    folder = PROJECT_ROOT / "configs" / group
+    path = folder / f"{name}.yaml"
+    if "/" in name or name.startswith(".") or not path.is_file():
+        allowed = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
+        raise ConfigError(f"{group}={name} does not exist: allowed {allowed}")
+    return path
+
+
+def preset(group: str, name: str) -> dict:
+    """A preset's values from configs/<group>/<name>.yaml (e.g. policy/apology), without its defaults list."""
+    values = OmegaConf.to_container(OmegaConf.load(preset_path(group, name)))
+    values.pop("defaults", None)
+    return values
+
+
+def with_values(cfg: SimConfig, presets: dict[str, str] | None = None, **dotted: Any) -> SimConfig:
+    """A copy of ``cfg`` with presets applied (``{"policy": "apology"}``), then dotted keys set.
+
+    ``with_values(cfg, {"delegation": "full"}, **{"policy.compensation": 1.2})``
+    """
+    try:
+        conf = OmegaConf.structured(cfg)
+        for group, name in (presets or {}).items():
+            conf = OmegaConf.merge(conf, {group: preset(group, name)})
+        for key, value in dotted.items():
+            if OmegaConf.select(conf, key, default=KeyError) is KeyError:
+                raise _missing_key(conf, key)
+            OmegaConf.update(conf, key, plain(value), merge=False)
+    except OmegaConfBaseException as error:
+        raise omegaconf_problem(error) from None
+    return to_sim_config(conf)
+
+
+def _missing_key(conf: DictConfig, key: str) -> ConfigError:
+    """A dotted key the config lacks, with the keys of the deepest section that exists."""
+    section, node = key, None
+    while "." in section and not isinstance(node, DictConfig):
+        section = section.rsplit(".", 1)[0]
+        node = OmegaConf.select(conf, section, default=None)
+    schema = OmegaConf.get_type(node if isinstance(node, DictConfig) else conf)
+    if dataclasses.is_dataclass(schema):
+        return unknown_key(key, schema)
+    allowed = ", ".join(sorted(str(k) for k in (node if isinstance(node, DictConfig) else conf)))
+    return ConfigError(f"{key} is not a parameter: allowed {allowed}")
+
+
+def omegaconf_problem(error: OmegaConfBaseException) -> ConfigError:
+    """OmegaConf's error as the one line every bad configuration gets, from Python as from the CLI."""
+    if isinstance(error, ConfigAttributeError | ConfigKeyError) and dataclasses.is_dataclass(
+        error.object_type
+    ):
+        return unknown_key(error.full_key, error.object_type)
+    why = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    key = getattr(error, "full_key", None)
+    return ConfigError(f"{key} is refused: {why}" if key else why)
+
+
+def to_sim_config(cfg: DictConfig | SimConfig | dict | None = None) -> SimConfig:
+    """Turn a Hydra config, a nested dict of overrides or None into a validated SimConfig."""
+    if cfg is None:
+        cfg = SimConfig()
+    try:
+        if isinstance(cfg, dict):
+            cfg = OmegaConf.merge(OmegaConf.structured(SimConfig), plain(cfg))
+        if isinstance(cfg, DictConfig):
+            reject_unknown_keys(cfg)
+            cfg = OmegaConf.to_object(cfg)
+    except OmegaConfBaseException as error:
+        raise omegaconf_problem(error) from None
+    if not isinstance(cfg, SimConfig):
+        raise ConfigError(f"config of type {type(cfg).__name__}: allowed SimConfig, dict or None")
+    return validate(cfg)
+
+
+def plain(value: Any) -> Any:
+    """NumPy scalars (from ``np.linspace`` or a sampler) as the Python numbers OmegaConf accepts."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value.item() if hasattr(value, "item") and type(value).__module__ == "numpy" else value
+
+
+def checked_seed(value: Any, name: str = "rng") -> int:
+    """A seed given beside a config (``sim.run(rng=7)``): a whole number in range, never truncated."""
+    seed = next(f for f in dataclasses.fields(SimConfig) if f.name == "seed").metadata
+    lo, hi = seed["lo"], seed["hi"]
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or not lo <= value <= hi:
+        raise ConfigError(f"{name}={value!r} is refused: allowed an integer from {lo} to {hi}")
+    return int(value)
+
+
+def from_hydra(cfg: DictConfig, choices: dict) -> SimConfig:
+    """A config Hydra composed, validated, with its experiment checked.
+
+    The experiment is optional in the defaults list, so Hydra runs the default world for one it
+    cannot find.
+    """
+    if choices.get("experiment") is not None:
+        preset_path("experiment", choices["experiment"])
+    return to_sim_config(cfg)
+
+
+def config_dict(cfg: SimConfig) -> dict:
+    """The resolved config as plain JSON-ready data (enums as their names)."""
+    return OmegaConf.to_container(OmegaConf.structured(cfg), enum_to_str=True)

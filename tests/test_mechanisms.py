@@ -14,16 +14,15 @@ from sim.mechanisms.churn import base_hazard, churn_hazard, decide_to_churn, exp
 from sim.mechanisms.complaints import complaint_probability
 from sim.mechanisms.failures import Catalogue, failure_rates
 from sim.mechanisms.grievance import GrievanceRule, tarp_curve
+from sim.mechanisms.outcome import compensation_value, recovery_probability
 from sim.mechanisms.purchase import chance_to_buy, judge, quality_met
-from sim.mechanisms.recovery import (
+from sim.mechanisms.recovery import weekly_capacity
+from sim.mechanisms.remedies import (
     apply_consistently,
-    compensation_value,
     frontline_authority,
     frontline_resolves,
     policy_terms,
-    recovery_probability,
     remedy,
-    weekly_capacity,
 )
 from sim.mechanisms.shopping import shop
 from sim.mechanisms.wom import public_readers, spread_word_of_mouth, tell_neighbours

@@ -28,7 +28,7 @@ from sim.mechanisms.books import WeekActivity, weekly_books
 from sim.mechanisms.complaints import complaint_probability
 from sim.mechanisms.failures import APOLOGY_CODES, Catalogue
 from sim.mechanisms.grievance import GrievanceRule
-from sim.mechanisms.recovery import recovery_probability
+from sim.mechanisms.outcome import recovery_probability
 from sim.world.config import to_sim_config, with_values
 from sim.world.network import build_network, to_networkx
 from sim.world.population import Experience, Status, draw_population

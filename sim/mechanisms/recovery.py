@@ -1,4 +1,4 @@
-"""Handling complaints: remedies from the written policy, the frontline, the queue, the outcome.
+"""Handling complaints: the desk that takes cases, queues them, answers them and settles what follows.
 
 A complaint is first met by the frontline, who may resolve it on the spot if the
 remedy is within their authority (S8). Everything else is escalated to the
@@ -7,23 +7,31 @@ wait in a first-in-first-out queue, and customers who wait beyond their
 patience chase, which costs a contact and some goodwill (S20). The outcome is
 drawn from a model of satisfaction with recovery calibrated to the Customer
 Rage Study (S10), less a penalty for every week beyond the response target (S9).
+What is given comes from ``remedies``; how likely it pleases, from ``outcome``.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numba
 import numpy as np
 
-from sim.mechanisms.failures import APOLOGY_CODES, Catalogue
+from sim.mechanisms.failures import Catalogue
 from sim.mechanisms.grievance import GrievanceRule, grieve
+from sim.mechanisms.outcome import outcome_terms, recovery_chance
+from sim.mechanisms.remedies import (
+    apply_consistently,
+    frontline_authority,
+    frontline_resolves,
+    policy_terms,
+    remedy,
+)
 from sim.world.market_schema import OutcomeConf, WomConf
-from sim.world.parameter import Apology
 from sim.world.population import ACTIVE, Experience, Population
 from sim.world.schema import DelegationConf, FirmConf, PolicyConf
-from sim.world.special import expit
 from sim.world.streams import Draws, start, uniform
 
 CASE_FIELDS: dict[str, type] = {
@@ -43,7 +51,6 @@ OUTCOME_DISSATISFIED, OUTCOME_SATISFIED, OUTCOME_ABANDONED, OUTCOME_OPEN = 0, 1,
 OUTCOME_NAMES = ("dissatisfied", "satisfied", "abandoned", "open")
 
 # Codes as plain ints for compiled code.
-SEVERE_ONLY, ALWAYS = APOLOGY_CODES[Apology.severe_only], APOLOGY_CODES[Apology.always]
 UNRESOLVED, RESOLVED, RESOLVED_QUICKLY = (
     int(Experience.UNRESOLVED),
     int(Experience.RESOLVED),
@@ -135,59 +142,15 @@ def unanswered(cases: Cases, outcome: int) -> Closed:
     )
 
 
-def policy_terms(
-    policy: PolicyConf, catalogue: Catalogue, severe_threshold: float
-) -> tuple[tuple[np.ndarray, np.ndarray], tuple[float, int, float]]:
-    """The written policy as compiled code reads it: the catalogue's own procedures, then the general rule."""
-    return (catalogue.compensation, catalogue.apology), (
-        policy.compensation,
-        APOLOGY_CODES[policy.apology],
-        severe_threshold,
-    )
-
-
-@numba.njit(cache=True)
-def remedy(kind, severity, loss, procedures, general):  # noqa: ANN001, ANN202
-    """What the written policy gives one case: (apology, compensation in currency).
-
-    The one place where a policy is applied; a failure type's own procedure,
-    where the catalogue sets one, overrides the general policy (S15).
-    """
-    own_share, own_apology = procedures
-    share, mode, severe_threshold = general
-    if not np.isnan(own_share[kind]):
-        share = own_share[kind]
-    if own_apology[kind] >= 0:
-        mode = own_apology[kind]
-    apology = mode == ALWAYS or (mode == SEVERE_ONLY and severity >= severe_threshold)
-    return apology, share * loss
-
-
-def frontline_authority(delegation: DelegationConf) -> tuple[float, bool, float]:
-    """The delegation as frontline_resolves reads it: (compensation cap, may apologise, success rate)."""
-    cap = np.inf if delegation.compensation_cap is None else delegation.compensation_cap
-    return cap, delegation.may_apologise, delegation.first_contact_resolution
-
-
-@numba.njit(cache=True)
-def frontline_resolves(apology, compensation, authority, u):  # noqa: ANN001, ANN202
-    """Whether the frontline closes a case on first contact: within its authority, and it manages (S8).
-
-    First-contact resolution is about 14% with low empowerment and 70-80% with
-    high empowerment (Customer Rage Study 2015; call-centre benchmarks).
-    """
-    cap, may_apologise, resolution = authority
-    return compensation <= cap and (may_apologise or not apology) and u < resolution
-
-
 @numba.njit(cache=True)
 def _at_once(case, week, key, policy, authority):  # noqa: ANN001, ANN202
     """Which of this week's new cases the frontline resolves: the written remedy, then the authority."""
     customers, kind, severity, loss = case
+    procedures, general = policy
     origin = start(key, week)
     resolved = np.empty(customers.size, dtype=np.bool_)
     for i in range(customers.size):
-        apology, money = remedy(kind[i], severity[i], loss[i], policy[0], policy[1])
+        apology, money = remedy(kind[i], severity[i], loss[i], procedures, general)
         resolved[i] = frontline_resolves(apology, money, authority, uniform(origin, customers[i]))
     return resolved
 
@@ -252,92 +215,39 @@ def _serve(at_once, waited, customers, status, capacity):  # noqa: ANN001, ANN20
     return closing[:c], resolved, abandoned[:a], waiting[:w]
 
 
-@numba.njit(cache=True)
-def apply_consistently(apology, compensation, consistency, u_apply, u_improvise):  # noqa: ANN001, ANN202
-    """Staff follow the written policy with probability ``consistency`` (S7): (apology, compensation).
-
-    An improvising employee gives at most one of the two remedies, each half the time.
-    """
-    if u_apply < consistency:
-        return apology, compensation
-    if u_improvise < 0.5:
-        return apology, 0.0
-    return False, compensation
-
-
-def outcome_terms(conf: OutcomeConf, target_days: float) -> tuple[float, ...]:
-    """The terms of recovery_chance: the logit's coefficients, the compensation curve, the response target."""
-    return (
-        conf.intercept,
-        conf.apology_effect,
-        conf.delay_penalty,
-        conf.blame_penalty,
-        target_days,
-        conf.compensation_effect,
-        conf.compensation_curvature,
-        conf.backfire_strength,
-        conf.backfire_threshold,
-    )
-
-
-@numba.njit(cache=True)
-def compensation_gain(share, terms):  # noqa: ANN001, ANN202
-    """Logit gain from compensation as a share of the loss: concave to 100%, flat, then backfiring.
-
-    Reaches ``compensation_effect`` at 100% of the loss, adds ~4% more by 150%,
-    and loses ground beyond ``backfire_threshold`` (Gelbrich, Gäthke & Grégoire
-    2015; Haesevoets et al. 2017: over-compensation adds nothing or backfires).
-    Scalars or arrays.
-    """
-    effect, k, strength, threshold = terms[5:]
-    gain = effect * (1.0 - np.exp(-k * share)) / (1.0 - np.exp(-k))
-    return gain - strength * np.maximum(0.0, share - threshold) ** 2
-
-
-@numba.njit(cache=True)
-def recovery_chance(apology, share, price_sensitivity, response_days, investigated, terms):  # noqa: ANN001, ANN202
-    """Chance a complainant is satisfied with the recovery (scalars or arrays).
-
-    Additive on the logit scale: nothing 10%, apology alone 35% (Abeler et al.
-    2009, indirect), compensation of the full loss alone 37%, both 74%
-    (Customer Rage Study 2013 and 2015). The four figures fit an additive model
-    exactly: logit(.74) = logit(.10) + [logit(.35) - logit(.10)] + [logit(.37) - logit(.10)].
-    """
-    intercept, apology_effect, delay_penalty, blame_penalty, target_days = terms[:5]
-    late_weeks = np.maximum(0.0, response_days - target_days) / 7.0
-    return expit(
-        intercept
-        + apology_effect * apology
-        + price_sensitivity * compensation_gain(share, terms)
-        - delay_penalty * late_weeks
-        - blame_penalty * investigated
-    )
-
-
-def compensation_value(share: np.ndarray | float, conf: OutcomeConf) -> np.ndarray | float:
-    """compensation_gain under the configured outcome model, outside compiled code."""
-    return compensation_gain(share, outcome_terms(conf, 0.0))
-
-
-def recovery_probability(
-    apology: np.ndarray,
-    share: np.ndarray,
-    price_sensitivity: np.ndarray,
-    response_days: np.ndarray,
-    investigated: np.ndarray,
-    conf: OutcomeConf,
-    target_days: float,
-) -> np.ndarray:
-    """recovery_chance under the configured outcome model, outside compiled code (same-shape arrays)."""
-    return recovery_chance(
-        apology, share, price_sensitivity, response_days, investigated, outcome_terms(conf, target_days)
-    )
-
-
 def weekly_capacity(firm: FirmConf, week: int) -> int:
     """Cases the recovery team closes in ``week``; fractional capacity carries over."""
     rate = firm.staff * firm.cases_per_staff_week
     return math.floor(rate * week) - math.floor(rate * (week - 1))
+
+
+class DeskTerms(NamedTuple):
+    """How the firm answers an escalated or first-contact case (S5, S7, S9, S19)."""
+
+    policy_consistency: float
+    investigate_blame: float
+    customer_fault_share: float
+    budget: float
+    first_contact_days: float
+    escalated_processing_days: float
+    blame_delay_days: float
+
+
+class Settlement(NamedTuple):
+    """What an answer does to the complainant's satisfaction: mended, delighted, or a double deviation."""
+
+    restore_share: float
+    paradox_bonus: float
+    double_deviation: float
+
+
+class Talk(NamedTuple):
+    """Chances a complainant praises or blames the firm to friends, and posts in public, by the answer."""
+
+    praise: float
+    blame: float
+    post_satisfied: float
+    post_dissatisfied: float
 
 
 #: The case uniforms the closing pass uses, in the order of ``_answer``'s ``keys``.
@@ -368,7 +278,7 @@ class ComplaintDesk:
         self.draws = draws
         self.policy_terms = policy_terms(policy, catalogue, severe_threshold)
         budget = np.inf if firm.recovery_budget is None else firm.recovery_budget
-        self.firm_terms = (
+        self.firm_terms = DeskTerms(
             firm.policy_consistency,
             float(firm.investigate_blame),
             firm.blame_customer_fault_share,
@@ -379,8 +289,8 @@ class ComplaintDesk:
         )
         self.outcome_terms = outcome_terms(outcome, firm.response_target_days)
         calm = 1.0 - firm.deescalation * firm.deescalation_effect
-        self.settle_terms = (outcome.restore_share, outcome.paradox_bonus, outcome.double_deviation)
-        self.talk_terms = (
+        self.settle_terms = Settlement(outcome.restore_share, outcome.paradox_bonus, outcome.double_deviation)
+        self.talk_terms = Talk(
             wom.recovered_tell,
             wom.unresolved_tell,
             wom.post_satisfied * calm,
@@ -477,9 +387,8 @@ def _answer(case, history, week, keys, customer, policy, firm, outcome, settle, 
     customers, case_week, kind, severity, loss = case
     pre, first_mild, first_contact = history
     satisfaction, price_sensitivity, grievance, open_cases = customer
-    consistency, investigated, fault_share, budget, first_days, escalated_days, blame_days = firm
-    restore, paradox_bonus, double_deviation = settle
-    praise_chance, blame_chance, post_satisfied, post_dissatisfied = talk
+    procedures, general = policy
+    investigated = firm.investigate_blame
     n = customers.size
     apology, money, denied = np.empty(n, np.bool_), np.empty(n), np.empty(n, np.bool_)
     days, satisfied, quick = np.empty(n), np.empty(n, np.bool_), np.empty(n, np.bool_)
@@ -491,34 +400,37 @@ def _answer(case, history, week, keys, customer, policy, firm, outcome, settle, 
         node = customers[i]
         for j in range(keys.size):
             u[j] = uniform(start(keys[j], case_week[i]), node)
-        written = remedy(kind[i], severity[i], loss[i], policy[0], policy[1])
-        apology[i], money[i] = apply_consistently(written[0], written[1], consistency, u[0], u[1])
-        if investigated and u[2] < fault_share:
+        written_apology, written_money = remedy(kind[i], severity[i], loss[i], procedures, general)
+        apology[i], money[i] = apply_consistently(
+            written_apology, written_money, firm.policy_consistency, u[0], u[1]
+        )
+        if investigated and u[2] < firm.customer_fault_share:
             money[i] = 0.0
         claimed += money[i]
-        denied[i] = money[i] > 0 and claimed > budget
+        denied[i] = money[i] > 0 and claimed > firm.budget
         if denied[i]:
             money[i] = 0.0
         if first_contact[i]:
-            days[i] = first_days + blame_days * investigated
+            days[i] = firm.first_contact_days + firm.blame_delay_days * investigated
         else:
-            days[i] = 7.0 * (week - case_week[i]) + escalated_days + blame_days * investigated
+            waited = 7.0 * (week - case_week[i])
+            days[i] = waited + firm.escalated_processing_days + firm.blame_delay_days * investigated
         share = money[i] / loss[i] if loss[i] > 0 else 0.0
         chance = recovery_chance(apology[i], share, price_sensitivity[node], days[i], investigated, outcome)
         satisfied[i] = u[3] < chance
-        quick[i] = days[i] <= outcome[4]
+        quick[i] = days[i] <= outcome.target_days
         s = answered[i] = satisfaction[node]
         if satisfied[i]:
-            mended = s + restore * max(0.0, pre[i] - s)
+            mended = s + settle.restore_share * max(0.0, pre[i] - s)
             if quick[i] and first_mild[i]:  # the recovery paradox
-                mended = max(mended, pre[i] + paradox_bonus)
+                mended = max(mended, pre[i] + settle.paradox_bonus)
             after[i] = mended
             experience[i] = RESOLVED_QUICKLY if quick[i] else RESOLVED
         else:
-            after[i] = s - double_deviation
+            after[i] = s - settle.double_deviation
             experience[i] = UNRESOLVED
-        tells[i] = u[4] < (praise_chance if satisfied[i] else blame_chance)
-        posts[i] = u[5] < (post_satisfied if satisfied[i] else post_dissatisfied)
+        tells[i] = u[4] < (talk.praise if satisfied[i] else talk.blame)
+        posts[i] = u[5] < (talk.post_satisfied if satisfied[i] else talk.post_dissatisfied)
     for i in range(n):
         satisfaction[customers[i]] = min(max(after[i], 0.0), 1.0)
     for i in range(n):  # once every complainant's satisfaction is settled

@@ -36,7 +36,7 @@ from sim.world.parameter import (
 
 @dataclass
 class PolicyConf:
-    """The written recovery policy: data, applied by ``sim.mechanisms.recovery.remedy`` (S10, S11)."""
+    """The written recovery policy: data, applied by ``sim.mechanisms.remedies.remedy`` (S10, S11)."""
 
     name: str = param("compensation", doc="label for tables and figures", unit="text", source="setting")
     apology: Apology = param(Apology.never, doc="never, severe_only or always (S11)", unit="mode")

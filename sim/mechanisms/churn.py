@@ -12,6 +12,8 @@ multiplier on the base alone would barely show.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numba
 import numpy as np
 import scipy.sparse as sp
@@ -43,8 +45,16 @@ def decide_to_churn(pop: Population, active: np.ndarray, conf: ChurnConf, origin
     )
 
 
-def _parameters(conf: ChurnConf) -> tuple[float, float, float]:
-    return conf.base_hazard, conf.satisfaction_slope, float(np.log(conf.contagion_hazard_ratio))
+class ChurnTerms(NamedTuple):
+    """The hazard's terms, by name, for compiled code."""
+
+    base_hazard: float
+    satisfaction_slope: float
+    log_contagion_ratio: float
+
+
+def _parameters(conf: ChurnConf) -> ChurnTerms:
+    return ChurnTerms(conf.base_hazard, conf.satisfaction_slope, float(np.log(conf.contagion_hazard_ratio)))
 
 
 @numba.njit(cache=True)
@@ -56,10 +66,10 @@ def hazard_from_satisfaction(satisfaction, base, slope):  # noqa: ANN001, ANN202
 @numba.njit(cache=True)
 def _hazard(node, satisfaction, grievance, contagion, parameters):  # noqa: ANN001, ANN202
     """One customer's hazard: (base + grievance) x hazard ratio ** recent churned neighbours."""
-    base, slope, log_ratio = parameters
+    base, slope = parameters.base_hazard, parameters.satisfaction_slope
     hazard = hazard_from_satisfaction(satisfaction[node], base, slope) + grievance[node]
     if contagion[node] != 0.0:  # most have no recent leaver nearby, and exp(0) is 1
-        hazard *= np.exp(log_ratio * contagion[node])
+        hazard *= np.exp(parameters.log_contagion_ratio * contagion[node])
     return hazard
 
 
@@ -72,10 +82,10 @@ def _surely_stays(u, node, satisfaction, grievance, contagion, parameters):  # n
     most (base + g p) / (p q). The millionth's margin keeps roundings from
     ever putting the bound below the hazard computed with exp.
     """
-    base, slope, log_ratio = parameters
-    p = exp_cubic(-slope * (0.5 - satisfaction[node]))
-    q = exp_cubic(-log_ratio * contagion[node])
-    return (p > 0.0) & (q > 0.0) & (u * p * q >= (base + grievance[node] * p) * (1.0 + 1e-6))
+    p = exp_cubic(-parameters.satisfaction_slope * (0.5 - satisfaction[node]))
+    q = exp_cubic(-parameters.log_contagion_ratio * contagion[node])
+    bound = (parameters.base_hazard + grievance[node] * p) * (1.0 + 1e-6)
+    return (p > 0.0) & (q > 0.0) & (u * p * q >= bound)
 
 
 @numba.njit(cache=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numba
 import numpy as np
 
@@ -9,9 +11,19 @@ from sim.world.market_schema import ComplaintConf
 from sim.world.special import expit
 
 
-def complaint_terms(conf: ComplaintConf, complaint_ease: float) -> tuple[float, float, float, float]:
-    """The logit's terms for complaint_chance: intercept, severity slope, ease shift, notified shift."""
-    return conf.intercept, conf.severity_slope, conf.ease_slope * (complaint_ease - 0.5), conf.notified_shift
+class ComplaintTerms(NamedTuple):
+    """The logit's terms for complaint_chance."""
+
+    intercept: float
+    severity_slope: float
+    ease_shift: float
+    notified_shift: float
+
+
+def complaint_terms(conf: ComplaintConf, complaint_ease: float) -> ComplaintTerms:
+    """complaint_chance's terms from the configured logit and how easy the firm makes complaining."""
+    ease_shift = conf.ease_slope * (complaint_ease - 0.5)
+    return ComplaintTerms(conf.intercept, conf.severity_slope, ease_shift, conf.notified_shift)
 
 
 @numba.njit(cache=True)
@@ -23,8 +35,8 @@ def complaint_chance(severity, propensity, notified, terms):  # noqa: ANN001, AN
     Customer Rage Study 2015: 79%). Making complaining easy shifts the logit
     up (S4); customers already informed by the firm complain less (S17).
     """
-    intercept, slope, ease_shift, notified_shift = terms
-    return expit(intercept + slope * severity + propensity + ease_shift + notified_shift * notified)
+    logit = terms.intercept + terms.severity_slope * severity + propensity + terms.ease_shift
+    return expit(logit + terms.notified_shift * notified)
 
 
 def complaint_probability(

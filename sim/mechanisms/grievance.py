@@ -13,6 +13,8 @@ purchases mend it.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numba
 import numpy as np
 
@@ -25,6 +27,19 @@ from sim.world.population import Population
 HORIZON_WEEKS = 52
 
 
+class GrievanceTerms(NamedTuple):
+    """What compiled code reads of the rule: TARP's curve by experience, the fade, satisfaction's hazard."""
+
+    tarp_scale: np.ndarray
+    tarp_power: np.ndarray
+    fade: float
+    purchase_rate: float
+    purchase_satisfaction_slope: float
+    satisfaction_memory: float
+    base_hazard: float
+    satisfaction_slope: float
+
+
 class GrievanceRule:
     """The grievance a failure adds, from its severity, how it ended, and the satisfaction gap it left."""
 
@@ -32,7 +47,7 @@ class GrievanceRule:
         self.churn, self.market, self.customer = churn, market, customer
         self.a, self.g = tarp_curve(churn)
         self.fade = 0.5 ** (1.0 / churn.grievance_half_life)
-        self.terms = (
+        self.terms = GrievanceTerms(
             self.a,
             self.g,
             self.fade,
@@ -73,11 +88,14 @@ def _tarp_hazard(experience, severity, a, g):  # noqa: ANN001, ANN202
 
 
 @numba.njit(cache=True)
-def _satisfaction_hazard(satisfaction, gap, parameters):  # noqa: ANN001, ANN202
-    _, _, _, rate, purchase_slope, memory, base, slope = parameters
+def _satisfaction_hazard(satisfaction, gap, terms):  # noqa: ANN001, ANN202
     gap = max(gap, 0.0)
-    mended = memory * min(1.0, chance_to_buy(satisfaction, rate, purchase_slope))  # of the gap, each week
-    return hazard_from_satisfaction(satisfaction + gap, base, slope) * _sum_expm1_closing(slope * gap, mended)
+    buying = chance_to_buy(satisfaction, terms.purchase_rate, terms.purchase_satisfaction_slope)
+    mended = terms.satisfaction_memory * min(1.0, buying)  # of the gap, each week
+    slope = terms.satisfaction_slope
+    return hazard_from_satisfaction(satisfaction + gap, terms.base_hazard, slope) * _sum_expm1_closing(
+        slope * gap, mended
+    )
 
 
 @numba.njit(cache=True)
@@ -105,9 +123,9 @@ def _sum_expm1_closing(c, mended):  # noqa: ANN001, ANN202
 
 
 @numba.njit(cache=True)
-def _weekly(experience, severity, satisfaction, gap, parameters):  # noqa: ANN001, ANN202
-    tarp = _tarp_hazard(experience, severity, parameters[0], parameters[1])
-    return max(tarp - _satisfaction_hazard(satisfaction, gap, parameters), 0.0) * (1.0 - parameters[2])
+def _weekly(experience, severity, satisfaction, gap, terms):  # noqa: ANN001, ANN202
+    tarp = _tarp_hazard(experience, severity, terms.tarp_scale, terms.tarp_power)
+    return max(tarp - _satisfaction_hazard(satisfaction, gap, terms), 0.0) * (1.0 - terms.fade)
 
 
 @numba.njit(cache=True)

@@ -13,6 +13,7 @@ is about 0.2 ms of a week, most of it the arithmetic of each purchase.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -49,6 +50,24 @@ class Shopping:
     complained: np.ndarray
 
 
+class ShoppingTerms(NamedTuple):
+    """The market's, customers' and firm's terms a week of shopping reads, by name."""
+
+    purchase_rate: float
+    purchase_satisfaction_slope: float
+    basket_mean: float
+    basket_satisfaction_slope: float
+    basket_sd: float
+    severity_spread: float
+    proactive_notification: float
+    notification_relief: float
+    service_quality: float
+    quality_noise: float
+    disconfirmation_gain: float
+    satisfaction_memory: float
+    expectation_adaptation: float
+
+
 def shop(
     pop: Population,
     active: np.ndarray,
@@ -66,7 +85,7 @@ def shop(
     ``rates`` are the failure types' per-purchase rates this week (failures.failure_rates).
     """
     market, customer, firm = cfg.market, cfg.customer, cfg.firm
-    parameters = (
+    parameters = ShoppingTerms(
         market.purchase_rate,
         market.purchase_satisfaction_slope,
         market.basket_mean,
@@ -101,8 +120,7 @@ def _shop(active, week, origins, customers, memory, catalogue, parameters, terms
     satisfaction, expectation, propensity, spend, grievance = customers
     failures_seen, last_week, last_kind, last_complained = memory
     rates, severity_logit, loss_share, detectable = catalogue
-    (rate, slope, basket_mean, basket_slope, basket_sd, spread) = parameters[:6]
-    (proactive, relief, service_quality, noise, gain, weight, adaptation) = parameters[6:]
+    rate, slope = parameters.purchase_rate, parameters.purchase_satisfaction_slope
     cumulative = np.cumsum(rates)
     fail_chance = cumulative[-1]
     shares = cumulative / fail_chance if fail_chance > 0 else cumulative  # no failures: unused
@@ -133,22 +151,37 @@ def _shop(active, week, origins, customers, memory, catalogue, parameters, terms
     for b in range(bought):
         node = buyers[b]
         now = satisfaction[node]
-        spent[b] = basket(now, spread_basket[b], basket_mean, basket_slope, basket_sd)
+        spent[b] = basket(
+            now,
+            spread_basket[b],
+            parameters.basket_mean,
+            parameters.basket_satisfaction_slope,
+            parameters.basket_sd,
+        )
         spend[node] += spent[b]
         drop = 0.0
         if uniform(origins[2], node) < fail_chance:
             hit[b] = True
             failed[f] = node
             kind[f] = failure_type(shares, uniform(origins[3], node))
-            severity[f] = failure_severity(severity_logit[kind[f]], spread, uniform(origins[4], node))
+            severity[f] = failure_severity(
+                severity_logit[kind[f]], parameters.severity_spread, uniform(origins[4], node)
+            )
             loss[f] = loss_share[kind[f]] * spent[b]
-            notified[f] = detectable[kind[f]] and uniform(origins[5], node) < proactive
-            felt[f] = severity[f] * (1.0 - relief * notified[f])
+            notified[f] = (
+                detectable[kind[f]] and uniform(origins[5], node) < parameters.proactive_notification
+            )
+            felt[f] = severity[f] * (1.0 - parameters.notification_relief * notified[f])
             before[f] = now
             drop = felt[f]
-        quality = quality_met(spread_quality[b], service_quality, noise, drop)
+        quality = quality_met(spread_quality[b], parameters.service_quality, parameters.quality_noise, drop)
         satisfaction[node], expectation[node] = judge(
-            now, expectation[node], quality, gain, weight, adaptation
+            now,
+            expectation[node],
+            quality,
+            parameters.disconfirmation_gain,
+            parameters.satisfaction_memory,
+            parameters.expectation_adaptation,
         )
         if hit[b]:
             chance = complaint_chance(severity[f], propensity[node], notified[f], terms)

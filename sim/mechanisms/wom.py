@@ -10,6 +10,7 @@ anywhere in the market, beyond the network, with a weaker effect.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -26,6 +27,25 @@ class Heard:
 
     told_negative: int
     told_positive: int
+
+
+class TellingRules(NamedTuple):
+    """Who tells a story, by name for compiled code: delighted buyers, silent sufferers, leavers."""
+
+    delight_threshold: float
+    delight_tell: float
+    silent_tell: float
+    churn_tell: float
+
+
+class StoryEffects(NamedTuple):
+    """What a story does to a hearer, by name for compiled code."""
+
+    public_weight: float
+    positive_effect: float
+    negative_effect: float
+    prospect_positive: float
+    prospect_negative: float
 
 
 def storytellers(
@@ -48,7 +68,7 @@ def storytellers(
     (customers, severity); ``origins`` start the uniforms "delight",
     "silent_tell" and "churn_tell" this week.
     """
-    rules = (conf.delight_threshold, conf.delight_tell, conf.silent_tell, conf.churn_tell)
+    rules = TellingRules(conf.delight_threshold, conf.delight_tell, conf.silent_tell, conf.churn_tell)
     return _storytellers(buyers, hit, pop.satisfaction, silent, answered, churned, origins, rules)
 
 
@@ -59,23 +79,22 @@ def _storytellers(buyers, hit, satisfaction, silent_failures, answered, churned,
     Each list is made without a branch on who is in it: who tells is
     random, and a mispredicted branch costs more than drawing for everyone.
     """
-    delight_threshold, delight_tell, silent_tell, churn_tell = rules
     (silent, severity), (blamers, praisers) = silent_failures, answered
     bad, m = np.empty(silent.size + blamers.size + churned.size, np.int64), 0
     for i in range(silent.size):
         bad[m] = silent[i]
-        m += uniform(origins[1], silent[i]) < silent_tell * severity[i]
+        m += uniform(origins[1], silent[i]) < rules.silent_tell * severity[i]
     bad[m : m + blamers.size] = blamers
     m += blamers.size
     for node in churned:
         bad[m] = node
-        m += uniform(origins[2], node) < churn_tell
+        m += uniform(origins[2], node) < rules.churn_tell
     good, n = np.empty(buyers.size + praisers.size, np.int64), 0
     for i in range(buyers.size):
         node = buyers[i]
         good[n] = node
-        pleased = (not hit[i]) & (satisfaction[node] >= delight_threshold)
-        n += pleased & (uniform(origins[0], node) < delight_tell)
+        pleased = (not hit[i]) & (satisfaction[node] >= rules.delight_threshold)
+        n += pleased & (uniform(origins[0], node) < rules.delight_tell)
     good[n : n + praisers.size] = praisers
     n += praisers.size
     return bad[:m], good[:n]
@@ -199,7 +218,7 @@ def spread_word_of_mouth(
         pop.status,
         pop.satisfaction,
         pop.attitude,
-        (
+        StoryEffects(
             conf.public_weight,
             conf.positive_effect,
             conf.negative_effect,
@@ -232,16 +251,17 @@ def _move_hearers(heard, hearers, status, satisfaction, attitude, effects):  # n
     A public post read counts as ``public_weight`` of a negative story.
     """
     negative, good, public = heard[:, 0], heard[:, 1], heard[:, 2]
-    public_weight, positive_effect, negative_effect, prospect_positive, prospect_negative = effects
     for node in hearers:
-        bad = negative[node] + public_weight * public[node]
+        bad = negative[node] + effects.public_weight * public[node]
         if bad == 0.0 and good[node] == 0.0:
             continue
         if status[node] == ACTIVE:
-            shifted = satisfaction[node] + (positive_effect * good[node] - negative_effect * bad)
+            shifted = satisfaction[node] + (
+                effects.positive_effect * good[node] - effects.negative_effect * bad
+            )
             satisfaction[node] = min(max(shifted, 0.0), 1.0)
         elif status[node] == PROSPECT:
-            attitude[node] += prospect_positive * good[node] - prospect_negative * bad
+            attitude[node] += effects.prospect_positive * good[node] - effects.prospect_negative * bad
 
 
 def fade_attitude(pop: Population, conf: WomConf) -> None:

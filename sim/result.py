@@ -8,7 +8,7 @@ renamed, so a crash never leaves a half-written result.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -160,7 +160,12 @@ class Result:
             for i, name in enumerate(model.catalogue.names)
         }
         summary = summarise(
-            ts, model.seed, model.steps, model.customers_initial, config_dict(model.config), by_type
+            ts,
+            model.seed,
+            model.steps,
+            model.customers_initial,
+            config_dict(replace(model.config, seed=model.seed)),
+            by_type,
         )
         ts = pd.concat([ts[["week", *METRICS]], weekly_rates(ts)], axis=1)
         if not complaints:

@@ -294,3 +294,10 @@ def test_states_agree_with_agents_and_stocks():
     assert (
         counts[[State.SATISFIED, State.UNHAPPY, State.COMPLAINED]].sum() == model.metrics["active_customers"]
     )
+
+
+def test_the_summary_records_the_seed_the_run_used():
+    """``sim.run(cfg, rng=9)`` runs seed 9: its resolved config must say 9, not the config's own seed."""
+    result = run({"weeks": 2, "market": {"customers": 100}, "seed": 42}, rng=9)
+    assert result.summary["seed"] == 9
+    assert result.summary["config"]["seed"] == 9

@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import typing
+from functools import partial
 from pathlib import Path
 
 import hydra
@@ -25,7 +26,7 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from joblib.externals.loky.process_executor import TerminatedWorkerError
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
-from omegaconf.errors import ConfigAttributeError, ConfigKeyError
+from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 from submitit.core.utils import UncompletedJobError
 
 from sim.folders import Owned, StudyLock, check_study_name, claim_new, take_named
@@ -34,12 +35,14 @@ from sim.result import SUMMARY_METRICS, Result
 from sim.studies.study import (
     STUDY_RECORD,
     finish_orphans,
+    record_invalid_cell,
     record_or_match_study,
     run_cell,
     sweep_cells,
     swept_keys,
+    world_of,
 )
-from sim.world.config import from_hydra, preset_path, unknown_key
+from sim.world.config import from_hydra, omegaconf_problem, preset_path, unknown_key
 from sim.world.memory import check_fits
 from sim.world.parameter import PROJECT_ROOT, ConfigError, StudyKind
 from sim.world.schema import SimConfig, StudyConf
@@ -138,6 +141,10 @@ def main() -> None:
         if wants_hydra_report:
             raise
         fail(composition_error(error))
+    except OmegaConfBaseException as error:  # an interpolation Hydra resolves only as it starts (${now:})
+        if wants_hydra_report:
+            raise
+        fail(str(omegaconf_problem(error)))
     except BaseException:
         if INTERRUPT["seen"]:  # a KeyboardInterrupt, or what a library made of it on the way up
             interrupted()
@@ -196,11 +203,30 @@ UNREADABLE = (
 )
 
 
+#: Hydra keys that place files (the job's own config, each job's folder): recovery-sim keeps them inside
+#: the folder it claimed, so they cannot point at someone else's files.
+PLACED_BY_US = (
+    "hydra.output_subdir",
+    "hydra.sweep.subdir",
+    "hydra.job.chdir",
+    "hydra.job.name",
+    "hydra.runtime",
+)
+
+
 def unreadable_override(arguments: list[str]) -> str | None:
-    """An override with no key (``=5``), which Hydra meets with a traceback rather than a message."""
+    """An override Hydra meets with a traceback (no key: ``=5``), or one that would write elsewhere."""
     for argument in arguments:
-        if not argument.startswith("-") and "=" in argument and not argument.split("=", 1)[0].lstrip("+~"):
+        if argument.startswith("-") or "=" not in argument:
+            continue
+        key = argument.split("=", 1)[0].lstrip("+~")
+        if not key:
             return f"{argument} cannot be read: {UNREADABLE}"
+        if key.startswith(PLACED_BY_US):
+            return (
+                f"{key} is set by recovery-sim: allowed hydra.run.dir and hydra.sweep.dir to choose where "
+                "results go"
+            )
     return None
 
 
@@ -241,17 +267,21 @@ def run(cfg: DictConfig) -> None:
     """
     hydra_cfg = HydraConfig.get()
     run_dir = Path(hydra_cfg.runtime.output_dir)
+    if hydra_cfg.mode == RunMode.MULTIRUN:
+        study_job(cfg, hydra_cfg)
+        return
     try:
         config = from_hydra(cfg, hydra_cfg.runtime.choices)
-        if hydra_cfg.mode == RunMode.MULTIRUN:
-            study_job(config, hydra_cfg)
-            return
         if config.study.kind is not StudyKind.grid:
             search_study(config, run_dir)
             return
         model = RecoveryModel(config)
     except ConfigError as error:
         fail(str(error))
+    except Exception as error:  # a study that breaks leaves no half-written folder, and says why in a line
+        if OWNED is not None:
+            OWNED.clean_up()
+        fail(f"the {config.study.kind.value} study stopped, nothing kept: {type(error).__name__}: {error}", 1)
     show_progress = sys.stderr.isatty()
     INTERRUPT["between_weeks"] = True
     while model.running and not INTERRUPT["seen"]:
@@ -272,14 +302,14 @@ def run(cfg: DictConfig) -> None:
 def search_study(config: SimConfig, run_dir: Path) -> None:
     """An optimisation, sensitivity, validation or calibration study, run in this process on every core."""
     from sim.checks.calibration import calibrate
-    from sim.checks.validation import validation
+    from sim.checks.validation import DOC, validation
     from sim.studies.optimise import optimise
     from sim.studies.sensitivity import sensitivity
 
     study = {
         StudyKind.optimise: optimise,
         StudyKind.sensitivity: sensitivity,
-        StudyKind.validation: validation,
+        StudyKind.validation: partial(validation, doc=DOC if is_shipped_validation(config) else None),
         StudyKind.calibrate: calibrate,
     }[config.study.kind]
     written = study(config, run_dir)
@@ -287,12 +317,40 @@ def search_study(config: SimConfig, run_dir: Path) -> None:
     print(f"written to {run_dir}: {' '.join(p.name for p in written)}")
 
 
-def study_job(config: SimConfig, hydra_cfg) -> None:
-    """One cell of a study: its replications, saved run by run into the sweep folder."""
+def is_shipped_validation(config: SimConfig) -> bool:
+    """Whether a validation study runs at the experiment's own setting: only then may it rewrite the docs.
+
+    A study at other settings (a smaller market, fewer seeds) would replace the published
+    facts table with numbers nobody chose to publish.
+    """
+    from sim.checks.validation import DOC
+
+    if not DOC.exists():
+        return False
+    shipped = checked(
+        compose(config_name="config", overrides=["experiment=validation"], return_hydra_config=True)
+    )
+    same_world = world_of(shipped) == world_of(config)
+    return same_world and shipped.study.replications == config.study.replications
+
+
+def study_job(cfg: DictConfig, hydra_cfg) -> None:
+    """One cell of a study: its replications, saved run by run into the sweep folder.
+
+    A cell whose config no longer holds (its edge-list file gone since the study was checked)
+    records each of its runs as failed, as a run that raises does, and the study goes on.
+    """
     sweep_dir = Path(hydra_cfg.sweep.dir)
     cells = sweep_cells(OmegaConf.load(sweep_dir / "multirun.yaml"))
     keys = swept_keys(cells, hydra_cfg.sweeper.get("params"))
     cell = [o for o in hydra_cfg.overrides.task if o.split("=", 1)[0].lstrip("+~") in keys]
+    replications = int(cfg.study.replications)
+    try:
+        config = from_hydra(cfg, hydra_cfg.runtime.choices)
+    except ConfigError as error:
+        record_invalid_cell(sweep_dir / "runs", cell, int(cfg.seed), replications, str(error))
+        print(f"{' '.join(cell) or 'default'}: {replications} runs failed: {error}", file=sys.stderr)
+        return
     counts = run_cell(config, sweep_dir, cell, len(cells) * config.study.replications)
     print(
         f"{' '.join(cell) or 'default'}: {counts['done']} runs done, {counts['skipped']} already done, "
@@ -316,10 +374,12 @@ class StudyCallback(Callback):
             cfg = checked(config)
             check_fits(cfg, agents=cfg.agents and cfg.study.kind is StudyKind.grid)
             if cfg.study.kind is not StudyKind.grid:
-                check_study_name(cfg.study.name)
+                check_search_study(cfg)
             OWNED = claim(config, "run")
         except ConfigError as error:
             fail(str(error))
+        except Exception as error:  # Hydra would turn it into a warning and run among whatever is there
+            fail(f"the run could not start: {type(error).__name__}: {error}")
 
     def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
         """Check every cell and the study's options, then claim (or reopen and lock) the study's folder."""
@@ -333,13 +393,15 @@ class StudyCallback(Callback):
             check_study_options(cfg.study, cells, swept_keys(cells, config.hydra.sweeper.get("params")))
             OWNED = claim(config, "sweep")
             record_or_match_study(OWNED.path, study_identity(config, cells))
-            StudyLock.take(OWNED.path)
+            StudyLock.take(OWNED.path).begin_session(OWNED.path)
             for orphan in (OWNED.path / "runs").glob("*.running.json"):
                 orphan.unlink()  # in flight when an earlier session died; run again below
         except ConfigCompositionException as error:
             fail(composition_error(error))
         except ConfigError as error:
             fail(str(error))
+        except Exception as error:  # Hydra would turn it into a warning and run among whatever is there
+            fail(f"the study could not start: {type(error).__name__}: {error}")
         OUTCOME["expected"] = len(cells) * cfg.study.replications
 
     def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
@@ -372,18 +434,35 @@ def claim(config: DictConfig, mode: str) -> Owned:
     named = any(o.split("=", 1)[0].lstrip("+~") == key for o in config.hydra.overrides.hydra)
     wanted = Path(str(OmegaConf.select(config, key)))
     if named and mode == "sweep" and (wanted / STUDY_RECORD).exists():
-        return Owned.found(wanted)  # a study to resume: record_or_match_study checks it
-    if named and mode == "sweep":
-        return take_named(
-            wanted, key, f"allowed a new or empty folder, or a study folder ({STUDY_RECORD}) to resume"
-        )
-    if named:
-        return take_named(wanted, key)
-    owned = claim_new(wanted)
-    with read_write(config.hydra), open_dict(config.hydra):
-        OmegaConf.update(config, key, str(owned.path))
-        config.hydra.overrides.hydra.append(f"{key}={owned.path}")
+        owned = Owned.found(wanted)  # a study to resume: record_or_match_study checks it
+    elif named and mode == "sweep":
+        allowed = f"allowed a new or empty folder, or a study folder ({STUDY_RECORD}) to resume"
+        owned = take_named(wanted, key, allowed)
+    elif named:
+        owned = take_named(wanted, key)
+    else:
+        owned = claim_new(wanted)
+        with read_write(config.hydra), open_dict(config.hydra):
+            OmegaConf.update(config, key, str(owned.path))
+            config.hydra.overrides.hydra.append(f"{key}={owned.path}")
+    StudyLock.take(owned.path)  # before anything is written: a command that loses the race removes nothing
+    if owned.made_here is False and mode == "run" and any(owned.path.iterdir()):
+        raise ConfigError(f"{key}={wanted} is not empty: allowed a new or empty folder")  # filled meanwhile
     return owned
+
+
+def check_search_study(cfg: SimConfig) -> None:
+    """A search study's name and the options it reads, checked before its folder exists."""
+    check_study_name(cfg.study.name)
+    if cfg.study.kind is StudyKind.sensitivity:
+        from sim.studies.sensitivity import problem
+
+        problem(cfg)
+        for policy in cfg.study.policies:
+            try:
+                preset_path("policy", policy)
+            except ConfigError as error:
+                raise ConfigError(f"study.policies=[{', '.join(cfg.study.policies)}]: {error}") from None
 
 
 def check_study_options(study: StudyConf, cells: list[list[str]], swept: set[str]) -> None:
@@ -402,6 +481,8 @@ def check_study_options(study: StudyConf, cells: list[list[str]], swept: set[str
             f"allowed {', '.join(sorted(swept)) or 'none'}"
         )
     unknown = [metric for metric in study.metrics if metric not in SUMMARY_METRICS]
+    if not study.metrics:
+        raise ConfigError(f"study.metrics=[] is empty: allowed one or more of {', '.join(SUMMARY_METRICS)}")
     if unknown:
         raise ConfigError(
             f"study.metrics=[{', '.join(unknown)}] is not a summary figure: "

@@ -19,7 +19,6 @@ import uuid
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
-from typing import IO
 
 from sim.world.parameter import ConfigError
 
@@ -33,6 +32,7 @@ class Owned:
     path: Path
     made_here: bool
     there_before: frozenset[str] = frozenset()
+    parents_made: tuple[Path, ...] = ()  # folders above it this process made, innermost first
 
     @classmethod
     def found(cls, path: Path) -> Owned:
@@ -43,6 +43,11 @@ class Owned:
         """Undo what this process wrote: the whole folder if it made it, else only the entries it added."""
         if self.made_here:
             shutil.rmtree(self.path, ignore_errors=True)
+            for parent in self.parents_made:  # results/<study>/ made for this folder alone
+                try:
+                    parent.rmdir()
+                except OSError:
+                    break  # another folder is in it now: it stays
             return
         for name in set(os.listdir(self.path)) - self.there_before:
             target = self.path / name
@@ -54,6 +59,7 @@ class Owned:
 
 def claim_new(wanted: Path) -> Owned:
     """A new folder at ``wanted``, or ``wanted-2``, ``wanted-3``... when another command took it first."""
+    missing = [p for p in wanted.absolute().parents if not p.exists()]  # innermost first
     try:
         wanted.parent.mkdir(parents=True, exist_ok=True)
         for n in count(1):
@@ -62,7 +68,7 @@ def claim_new(wanted: Path) -> Owned:
                 path.mkdir()
             except FileExistsError:
                 continue
-            return Owned(path, made_here=True)
+            return Owned(path, made_here=True, parents_made=tuple(missing))
     except OSError as error:
         raise ConfigError(
             f"{wanted} cannot be made ({error.strerror}): allowed a folder this user can create"
@@ -84,6 +90,8 @@ def take_named(path: Path, key: str, allowed: str = "allowed a new or empty fold
         raise ConfigError(
             f"{key}={path} is not empty: {allowed} (a command never writes among files it did not make)"
         )
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(f"{key}={path} is not writable: {allowed} this user can write in")
     return Owned.found(path)
 
 
@@ -97,15 +105,18 @@ def check_study_name(name: str) -> None:
 
 
 class StudyLock:
-    """One process at a time in a study folder: an exclusive lock on ``.lock``, held until the process ends.
+    """One process at a time in an output folder: an exclusive lock on the folder itself, held until exit.
 
-    The file also holds a token of this process's session, so the study's workers can tell
-    records this session made from those of an earlier one.
+    The lock is on the folder (``flock`` on its descriptor), taken before the process writes
+    anything there, so that of two commands that reach one folder at the same moment only one
+    works in it, and the other removes nothing. A study's folder also gets ``.lock``, naming the
+    holding process and a token of its session, so the study's workers can tell records this
+    session made from those of an earlier one.
     """
 
     held: dict[Path, StudyLock] = {}
 
-    def __init__(self, handle: IO[str], token: str) -> None:
+    def __init__(self, handle: int, token: str | None) -> None:
         self.handle, self.token = handle, token
 
     @classmethod
@@ -114,24 +125,38 @@ class StudyLock:
         folder = folder.resolve()
         if folder in cls.held:
             return cls.held[folder]
-        handle = (folder / ".lock").open("a+")
+        handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().split() or ["another process"]
-            handle.close()
+            os.close(handle)
+            pid = _read(folder / ".lock").split()[:1]
+            holder = f"process {pid[0]}" if pid else "another process"
             raise ConfigError(
-                f"{folder} is being run by process {holder[0]}: allowed one recovery-sim at a time per study "
+                f"{folder} is being run by {holder}: allowed one recovery-sim at a time per "
                 "folder (wait for it, or resume once it has stopped)"
             ) from None
-        token = uuid.uuid4().hex
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()} {token}\n")
-        handle.flush()
-        cls.held[folder] = lock = cls(handle, token)
+        cls.held[folder] = lock = cls(handle, None)
         return lock
+
+    def begin_session(self, folder: Path) -> str:
+        """Write ``.lock``: this process and a fresh token of its session in the study folder."""
+        self.token = uuid.uuid4().hex
+        try:
+            (folder / ".lock").write_text(f"{os.getpid()} {self.token}\n")
+        except OSError as error:
+            raise ConfigError(
+                f"{folder}/.lock cannot be written ({error.strerror}): allowed a study folder this user "
+                "can write in"
+            ) from None
+        return self.token
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def session_token(folder: Path) -> str | None:

@@ -18,9 +18,18 @@ from sim.files import write_atomically, write_json, write_table
 from sim.mechanisms.recovery import OUTCOME_ABANDONED, OUTCOME_NAMES, OUTCOME_OPEN, unanswered
 from sim.model import FLOWS, METRICS, RecoveryModel
 from sim.world.config import config_dict
+from sim.world.parameter import ConfigError
 from sim.world.schema import SimConfig
 
 ANSWERED = ("recovery_satisfied", "recovery_dissatisfied")
+#: What Result.save writes.
+RESULT_FILES = (
+    "summary.json",
+    "timeseries.parquet",
+    "complaints.parquet",
+    "failures.parquet",
+    "dashboard.png",
+)
 
 #: Rates in both summary.json (over the run) and timeseries.parquet (per week):
 #: name -> (columns summed above the line, columns summed below it).
@@ -174,10 +183,21 @@ class Result:
         return cls(summary=summary, timeseries=ts, complaints=complaint_log(model), failures=failures)
 
     def save(self, directory: str | Path, dashboard: bool = True, complaints: bool = True) -> list[Path]:
-        """Write summary.json, timeseries.parquet; optionally both logs and dashboard.png."""
+        """Write summary.json, timeseries.parquet; optionally both logs and dashboard.png.
+
+        Never over a result already there: a folder holding any of these files is refused
+        (FileExistsError), so saving twice to one name cannot replace a run with another.
+        """
         from sim.dashboard import draw_dashboard
 
         directory = Path(directory)
+        if directory.exists() and not directory.is_dir():
+            raise NotADirectoryError(f"{directory} is a file: allowed a new folder, or one without a result")
+        taken = [name for name in RESULT_FILES if (directory / name).exists()]
+        if taken:
+            raise FileExistsError(
+                f"{directory} already holds {', '.join(taken)}: allowed a new folder, or one without a result"
+            )
         directory.mkdir(parents=True, exist_ok=True)
         written = [
             write_json(directory / "summary.json", self.summary),
@@ -221,6 +241,8 @@ def run(
         complaints: assemble the complaint log (one row per complaint).
 
     """
+    if not isinstance(complaints, bool):
+        raise ConfigError(f"complaints={complaints!r} is refused: allowed True or False")
     model = RecoveryModel(config, rng=rng, agents=agents)
     model.run_model()
     return Result.from_model(model, complaints=complaints)

@@ -226,6 +226,15 @@ CLI_CASES = [
         "hydra.sweep.dir=. is not empty: allowed a new or empty folder, or a study folder (study.json)",
     ),
     (f"{shlex.join(SWEEP)} firm.staff=2,-1", "firm.staff=-1 is out of range"),
+    (f"{shlex.join(SWEEP)} study.metrics=[]", "study.metrics=[] is empty: allowed one or more of"),
+    ("hydra.output_subdir=/tmp", "hydra.output_subdir is set by recovery-sim: allowed hydra.run.dir"),
+    (f"{shlex.join(SWEEP)} hydra.sweep.subdir=../../notes", "hydra.sweep.subdir is set by recovery-sim"),
+    ("hydra.run.dir=${oops}", "the run could not start: InterpolationKeyError: Interpolation key 'oops'"),
+    (f"{shlex.join(SWEEP)} hydra.sweep.dir=${{oops}}", "InterpolationKeyError: Interpolation key 'oops'"),
+    (
+        "experiment=sensitivity study.policies=[none,bogus]",
+        "study.policies=[none, bogus]: policy=bogus does not exist: allowed apology",
+    ),
 ]
 
 
@@ -288,13 +297,15 @@ def test_one_process_at_a_time_runs_a_study_folder(tmp_path):
     sweep = tmp_path / "study"
     assert recovery_sim(tmp_path, *SWEEP, f"hydra.sweep.dir={sweep}").returncode == 0
     holder = StudyLock.take(sweep)  # as another recovery-sim working in it would
+    holder.begin_session(sweep)
     try:
         done = recovery_sim(tmp_path, *SWEEP, f"hydra.sweep.dir={sweep}")
     finally:
-        holder.handle.close()
+        os.close(holder.handle)
         StudyLock.held.clear()
     assert done.returncode == 2
     assert f"is being run by process {os.getpid()}: allowed one recovery-sim at a time" in done.stderr
+    assert (sweep / "study.json").exists()  # the refused command removed nothing
 
 
 def kill_myself(marker: str) -> None:
@@ -371,7 +382,7 @@ def test_ctrl_c_stops_a_run_in_one_line_and_leaves_no_half_made_folder(tmp_path)
     done = interrupt(tmp_path, ["market.customers=20000", "weeks=2600", "agents=false"], lambda: log.is_dir())
     assert done.returncode == 130
     assert done.stderr.strip() == "recovery-sim: interrupted; nothing was written"
-    assert not list(log.iterdir())
+    assert not (tmp_path / "results").exists()  # the run's folder and the folders made for it
 
 
 def test_ctrl_c_keeps_a_studys_finished_runs_and_says_how_to_resume(tmp_path):
@@ -387,3 +398,77 @@ def test_ctrl_c_keeps_a_studys_finished_runs_and_says_how_to_resume(tmp_path):
     )
     assert "Traceback" not in done.stderr
     assert len(finished_runs(runs)) >= 2
+
+
+def test_a_folder_with_a_broken_study_record_is_refused_and_left_as_it_was(someones_files):
+    folder = someones_files / "mine"
+    folder.mkdir()
+    (folder / "study.json").write_text("hello\n")
+    (folder / "report.md").write_text("my own report\n")
+    before = snapshot(someones_files)
+    done = recovery_sim(someones_files, *SWEEP, f"hydra.sweep.dir={folder}")
+    assert done.returncode == 2 and len(done.stderr.splitlines()) == 1
+    assert "has a study.json that is not a study record" in done.stderr
+    assert snapshot(someones_files) == before
+
+
+def test_two_runs_racing_for_one_named_folder_never_mix_their_files(tmp_path):
+    (tmp_path / "out").mkdir()
+    started = [
+        subprocess.Popen(
+            [RECOVERY_SIM, *TINY, f"seed={seed}", "hydra.run.dir=out"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+        )
+        if False
+        else subprocess.Popen(
+            [RECOVERY_SIM, *TINY, f"seed={seed}", "hydra.run.dir=out"],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for seed in (1, 2)
+    ]
+    finished = [(p.wait(timeout=300), p.stderr.read()) for p in started]
+    assert sorted(code for code, _ in finished) == [0, 2], finished
+    [winner] = [seed for seed, (code, _) in zip((1, 2), finished, strict=True) if code == 0]
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["seed"] == winner
+    assert f"seed={winner}" in (tmp_path / "out" / ".hydra" / "overrides.yaml").read_text()
+
+
+def test_a_result_is_never_saved_over_another(tmp_path):
+    (tmp_path / "summary.json").write_text("MINE\n")
+    with pytest.raises(FileExistsError, match="already holds summary.json: allowed a new folder"):
+        sim.run({"weeks": 1, "market": {"customers": 50}}).save(tmp_path)
+    assert (tmp_path / "summary.json").read_text() == "MINE\n"
+
+
+def test_the_report_command_rewrites_only_study_folders(tmp_path):
+    report = str(Path(sys.executable).with_name("recovery-sim-report"))
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "a.json").write_text("{}")
+    (tmp_path / "report.md").write_text("mine\n")
+    done = subprocess.run([report, str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 2 and "holds no study.json or multirun.yaml" in done.stderr
+    assert (tmp_path / "report.md").read_text() == "mine\n"
+    (tmp_path / "study.json").write_text("{}")
+    (tmp_path / "runs" / "a.json").write_text("not json")
+    done = subprocess.run([report, str(tmp_path)], capture_output=True, text=True)
+    assert (
+        done.returncode == 2 and len(done.stderr.splitlines()) == 1 and "is not a run record" in done.stderr
+    )
+    done = subprocess.run([report], capture_output=True, text=True)
+    assert done.returncode == 2 and len(done.stderr.splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_a_validation_study_at_other_settings_leaves_the_published_facts_alone(tmp_path):
+    docs = Path(sim.__file__).resolve().parents[1] / "docs"
+    before = {p: p.read_bytes() for p in [docs / "validation.md", *(docs / "validation").iterdir()]}
+    tiny = ["experiment=validation", "market.customers=600", "study.replications=2", "weeks=60"]
+    done = recovery_sim(tmp_path, *tiny)
+    assert done.returncode == 0, done.stderr[-1500:]
+    assert {p: p.read_bytes() for p in before} == before

@@ -71,6 +71,10 @@ def test_study_writes_its_files_and_only_the_facts_section_of_the_doc(tmp_path):
     text = doc.read_text()
     assert text.startswith("# Before") and text.rstrip().endswith("## After") and "old" not in text
     assert (tmp_path / "validation" / "complaint_minor.png").stat().st_size > 5_000
+    notes = tmp_path / "validation" / "my_notes.txt"
+    notes.write_text("mine\n")
+    validation(cfg, tmp_path / "again", doc=doc)
+    assert notes.read_text() == "mine\n"  # only the study's own figures are replaced
 
 
 @pytest.fixture(scope="module")

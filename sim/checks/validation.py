@@ -1,10 +1,12 @@
 """The validation study: each published fact, its simulated value with a 95% interval, pass or miss.
 
 ``recovery-sim experiment=validation`` runs ``study.replications`` seeds of
-the scenarios in facts.observe on every core, writes the values and a figure
-per fact into the run folder, and rewrites the facts section of
+the scenarios in facts.observe on every core and writes the values and a
+figure per fact into the run folder. Run at the shipped setting (the
+experiment as it stands), it also rewrites the facts section of
 docs/validation.md and its figures, so the document always shows the last
-study run at the shipped defaults.
+study run at the shipped defaults; run at other settings, it leaves the
+document alone.
 """
 
 from __future__ import annotations
@@ -144,19 +146,23 @@ def report(cfg: SimConfig, verdicts: pd.DataFrame, figures: str) -> str:
 
 
 def update_doc(section: str, figure_dir: Path, doc: Path = DOC) -> None:
-    """Replace the facts section of ``doc`` and the figures in the folder beside it named like it."""
+    """Replace the facts section of ``doc`` and, in the folder beside it named like it, the study's figures.
+
+    Only the study's own figures are replaced: anything else in that folder stays.
+    """
     text = doc.read_text()
     if START not in text or END not in text:
         raise RuntimeError(f"{doc} has lost its {START} … {END} markers")
     body = re.sub(f"{START}.*?{END}", lambda _: f"{START}\n{section}\n{END}", text, flags=re.S)
     figures = doc.with_suffix("")
-    shutil.rmtree(figures, ignore_errors=True)
-    shutil.copytree(figure_dir, figures)
+    figures.mkdir(exist_ok=True)
+    for figure in figure_dir.glob("*.png"):
+        shutil.copyfile(figure, figures / figure.name)
     write_text(doc, body)
 
 
-def validation(cfg: SimConfig, run_dir: Path, doc: Path = DOC) -> list[Path]:
-    """The whole study; returns the files written in the run folder (``doc`` is rewritten too)."""
+def validation(cfg: SimConfig, run_dir: Path, doc: Path | None = None) -> list[Path]:
+    """The whole study; returns the files written in the run folder (and rewrites ``doc``, if given)."""
     observations = replicate(cfg)
     verdicts = judge(observations)
     figure_dir = run_dir / "figures"
@@ -172,5 +178,6 @@ def validation(cfg: SimConfig, run_dir: Path, doc: Path = DOC) -> list[Path]:
         write_text(run_dir / "report.md", "# Validation\n\n## Answer\n\n" + report(cfg, verdicts, "figures")),
         *figures,
     ]
-    update_doc(report(cfg, verdicts, doc.stem), figure_dir, doc)
+    if doc is not None:
+        update_doc(report(cfg, verdicts, doc.stem), figure_dir, doc)
     return written

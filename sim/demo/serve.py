@@ -13,7 +13,8 @@ import argparse
 import ipaddress
 import os
 import sys
-from typing import NoReturn
+
+from sim.arguments import OneLineParser
 
 PROG = "recovery-sim-demo"
 LOWEST_PORT, HIGHEST_PORT = 1, 65535
@@ -24,14 +25,6 @@ OFFLINE = {
     "SOLARA_THEME_SHOW_BANNER": "False",
     "SOLARA_THEME_TITLE": "recovery-sim demo",
 }
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse whose errors are one line, as ``recovery-sim``'s are: no usage block (``-h`` shows it)."""
-
-    def error(self, message: str) -> NoReturn:
-        """Print ``prog: error: message`` on stderr and exit 2, as argparse does, without the usage."""
-        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

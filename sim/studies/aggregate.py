@@ -7,7 +7,6 @@ sweep folder, finished, partial or interrupted: it reads ``runs/*.json`` and
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
@@ -19,6 +18,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from sim.arguments import OneLineParser
 from sim.files import write_json, write_table
 from sim.studies.stats import holm, mean_ci, paired_difference, recovery_roi
 from sim.studies.study import finished_runs
@@ -56,10 +56,28 @@ def load_records(sweep_dir: Path) -> tuple[list[dict], list[dict]]:
     runs = sweep_dir / "runs"
     if not runs.is_dir():
         raise ReportError(f"{sweep_dir} has no runs/ folder: allowed a sweep folder made by recovery-sim")
-    ok = [json.loads(path.read_text()) for path in sorted(finished_runs(runs))]
-    failed = [json.loads(path.read_text()) for path in sorted(runs.glob("*.failed.json"))]
+    if not any((sweep_dir / name).is_file() for name in ("study.json", "multirun.yaml")):
+        raise ReportError(
+            f"{sweep_dir} holds no study.json or multirun.yaml: allowed a sweep folder made by recovery-sim "
+            "(its report is rewritten, so a folder of other files is refused)"
+        )
+    ok = [read_record(path) for path in sorted(finished_runs(runs))]
+    failed = [read_record(path) for path in sorted(runs.glob("*.failed.json"))]
     done = {r["run_id"] for r in ok}
     return ok, [r for r in failed if r["run_id"] not in done]
+
+
+def read_record(path: Path) -> dict:
+    """A run's JSON record, or a ReportError naming the file that is not one."""
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise ReportError(
+            f"{path} is not a run record ({error}): allowed the files recovery-sim writes"
+        ) from None
+    if not isinstance(record, dict) or "run_id" not in record:
+        raise ReportError(f"{path} is not a run record (no run_id): allowed the files recovery-sim writes")
+    return record
 
 
 def sweep_order(sweep_dir: Path) -> dict[str, list[str]]:
@@ -308,7 +326,7 @@ def aggregate(sweep_dir: Path) -> list[Path]:
 
 def main() -> None:
     """Command line: recovery-sim-report SWEEP_DIR."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="recovery-sim-report",
         description="Rebuild a study's tables, figures and report from its run files.",
     )

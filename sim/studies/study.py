@@ -108,6 +108,15 @@ def record_failure(runs: Path, about: dict, error: str, trace: str, started: flo
     write_json(runs / f"{about['run_id']}.failed.json", record)
 
 
+def record_invalid_cell(runs: Path, cell: list[str], seed: int, replications: int, error: str) -> None:
+    """Each run of a cell whose config was refused, recorded as failed (ids from the cell, not the world)."""
+    runs.mkdir(parents=True, exist_ok=True)
+    for replication in range(replications):
+        rid = hashlib.sha256(json.dumps([cell, replication]).encode()).hexdigest()[:16]
+        about = {"run_id": rid, "cell": cell, "replication": replication, "seed": seed + replication}
+        record_failure(runs, about, f"ConfigError: {error}", "", time.time())
+
+
 def killed_this_session(failed: Path, session: str | None) -> bool:
     """A run whose process was killed twice in this session: retrying it now would kill a worker again."""
     if not failed.exists():
@@ -182,7 +191,15 @@ def record_or_match_study(sweep_dir: Path, study: dict) -> None:
     if not path.exists():
         write_json(path, study)
         return
-    before = json.loads(path.read_text())
+    try:
+        before = json.loads(path.read_text())
+        if not isinstance(before, dict):
+            raise ValueError("not a mapping")
+    except (OSError, ValueError) as error:
+        raise ConfigError(
+            f"hydra.sweep.dir={sweep_dir} has a {STUDY_RECORD} that is not a study record ({error}): allowed "
+            "a study folder made by recovery-sim, or a new folder"
+        ) from None
     if before.get("experiment") != study["experiment"]:
         what = before.get("experiment")
         raise ConfigError(

@@ -48,6 +48,9 @@ def unknown_key(full_key: str, schema: type) -> ConfigError:
 def preset_path(group: str, name: str) -> Path:
     """configs/<group>/<name>.yaml, or a ConfigError naming the presets the group has."""
     folder = PROJECT_ROOT / "configs" / group
+    if "/" in group or group.startswith(".") or not folder.is_dir():
+        groups = sorted(p.name for p in folder.parent.iterdir() if p.is_dir() and p.name != "experiment")
+        raise ConfigError(f"{group} is not a preset group: allowed {', '.join(groups)}")
     path = folder / f"{name}.yaml"
     if "/" in name or name.startswith(".") or not path.is_file():
         allowed = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))

@@ -115,3 +115,26 @@ def test_ctrl_c_stops_the_real_server_with_one_line_and_no_traceback():
     assert server.returncode == 130
     assert err == STOPPED + "\n"
     assert out.startswith(f"recovery-sim-demo: open http://127.0.0.1:{port} in a browser (Ctrl-C stops)\n")
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("bad..host", "--host bad..host is not an address of this machine"),
+        ("999.1.1.1", "--host 999.1.1.1 is not an address of this machine"),
+        ("192.0.2.1", "--host 192.0.2.1 cannot be listened on"),  # TEST-NET-1: never this machine's
+    ],
+)
+def test_a_host_the_server_cannot_listen_on_is_refused_in_one_line(host, expected):
+    assert serve.unusable_address(host, free_port()).startswith(expected)
+
+
+def test_a_port_in_use_is_refused_in_one_line():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert serve.unusable_address("127.0.0.1", port) == (
+            f"--port {port} is in use on 127.0.0.1: allowed a free port, such as --port {port + 1}"
+        )
+    assert serve.unusable_address("127.0.0.1", free_port()) is None

@@ -10,8 +10,10 @@ offline ones are put there before it is.
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
 import os
+import socket
 import sys
 
 from sim.arguments import OneLineParser
@@ -61,10 +63,39 @@ def exposure_warning(host: str) -> str | None:
     )
 
 
+def unusable_address(host: str, port: int) -> str | None:
+    """Why the server could not listen on ``host:port`` (an unknown host, a port in use), or None.
+
+    Tried here with a socket of our own, so the refusal is one line before the server
+    starts, not the server's traceback after it has said where to point a browser.
+    """
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as error:
+        return (
+            f"--host {host} is not an address of this machine ({error}): allowed 127.0.0.1, localhost or ::1"
+        )
+    with socket.socket(family, kind) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return f"--port {port} is in use on {host}: allowed a free port, such as --port {port + 1}"
+            return (
+                f"--host {host} cannot be listened on ({error.strerror}): allowed an address of this machine"
+            )
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     """The command: flags checked, a warning if other machines can reach the page, then the server."""
     try:
         args = parse_args(argv)
+        problem = unusable_address(args.host, args.port)
+        if problem:
+            print(f"{PROG}: error: {problem}", file=sys.stderr)
+            sys.exit(2)
         warning = exposure_warning(args.host)
         if warning:
             print(warning, file=sys.stderr)

@@ -301,3 +301,20 @@ def test_the_summary_records_the_seed_the_run_used():
     result = run({"weeks": 2, "market": {"customers": 100}, "seed": 42}, rng=9)
     assert result.summary["seed"] == 9
     assert result.summary["config"]["seed"] == 9
+
+
+def test_the_recovery_budget_counts_money_paid_not_claims_refused():
+    """A claim is refused only when paying it would pass the week's budget; a refused claim uses none of it.
+
+    Compensation is the full loss here, so a refused claim asked for its loss: in every week with a
+    refusal, what was paid plus the smallest refused claim must exceed the budget.
+    """
+    budget = 150.0
+    result = run({"market": {"customers": 4000}, "weeks": 30, "firm": {"recovery_budget": budget}}, rng=3)
+    log = result.complaints[result.complaints["outcome"].isin(["satisfied", "dissatisfied"])].copy()
+    log["closed"] = log["week"] + log["response_days"] // 7
+    paid = log.groupby("closed")["compensation"].sum()
+    smallest_refused = log[log["budget_denied"]].groupby("closed")["loss"].min()
+    assert len(smallest_refused) > 3  # the budget binds in this market
+    assert (paid <= budget + 1e-9).all()
+    assert (paid[smallest_refused.index] + smallest_refused > budget).all()

@@ -394,7 +394,7 @@ def _answer(case, history, week, keys, customer, policy, firm, outcome, settle, 
     days, satisfied, quick = np.empty(n), np.empty(n, np.bool_), np.empty(n, np.bool_)
     experience, answered, after = np.empty(n, np.int64), np.empty(n), np.empty(n)
     tells, posts = np.empty(n, np.bool_), np.empty(n, np.bool_)
-    claimed = 0.0  # compensation asked for so far this week, paid or not, against the budget
+    paid = 0.0  # compensation paid so far this week, against the budget (S19)
     u = np.empty(keys.size)  # this case's uniforms, in the order of CLOSING_UNIFORMS
     for i in range(n):
         node = customers[i]
@@ -406,10 +406,10 @@ def _answer(case, history, week, keys, customer, policy, firm, outcome, settle, 
         )
         if investigated and u[2] < firm.customer_fault_share:
             money[i] = 0.0
-        claimed += money[i]
-        denied[i] = money[i] > 0 and claimed > firm.budget
+        denied[i] = money[i] > 0 and paid + money[i] > firm.budget
         if denied[i]:
             money[i] = 0.0
+        paid += money[i]
         if first_contact[i]:
             days[i] = firm.first_contact_days + firm.blame_delay_days * investigated
         else:

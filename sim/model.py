@@ -236,7 +236,7 @@ class RecoveryModel(mesa.Model):
             self.adjacency,
             negative,
             positive,
-            closed.posters,
+            (closed.posters, closed.praising),
             wom,
             (self.draws.origin("tell_negative", week), self.draws.origin("tell_positive", week)),
             self.streams["wom"],

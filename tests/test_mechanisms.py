@@ -393,7 +393,7 @@ def test_stories_move_customers_satisfaction_and_prospects_attitude_only():
     pop.status[:] = [Status.ACTIVE, Status.ACTIVE, Status.PROSPECT, Status.CHURNED]
     pop.influence[:] = 100.0  # the teller reaches every friend
     adj = adjacency(nx.star_graph(3))  # node 0 is everyone's friend
-    no_posts = np.empty(0, dtype=np.int64)
+    no_posts = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.bool_))
     origins = (np.uint64(1), np.uint64(2))
     rng = np.random.default_rng(0)
     told = spread_word_of_mouth(pop, adj, np.array([0]), np.array([0]), no_posts, wom, origins, rng)
@@ -401,6 +401,24 @@ def test_stories_move_customers_satisfaction_and_prospects_attitude_only():
     assert pop.satisfaction[1] == pytest.approx(0.5 + wom.positive_effect - wom.negative_effect)
     assert pop.attitude[2] == pytest.approx(wom.prospect_positive - wom.prospect_negative)
     assert pop.satisfaction[0] == 0.5 and pop.attitude[3] == 0.0  # the teller hears nothing; leavers ignore
+
+
+def test_a_pleased_complainants_post_is_good_news_and_a_displeased_ones_bad_news():
+    """Every public post used to count as bad news, a satisfied complainant's praise included."""
+    wom = WomConf(public_reach=400)
+    moved = {}
+    for praising in (True, False):
+        pop = population(n=200, satisfaction=0.5)
+        pop.status[:] = Status.ACTIVE
+        adj = adjacency(nx.empty_graph(200))  # no friends: only the post is read
+        posts = (np.array([7]), np.array([praising]))
+        none = np.empty(0, dtype=np.int64)
+        spread_word_of_mouth(
+            pop, adj, none, none, posts, wom, (np.uint64(1), np.uint64(2)), np.random.default_rng(0)
+        )
+        moved[praising] = pop.satisfaction.mean() - 0.5
+    assert moved[True] > 0 > moved[False]
+    assert moved[True] == pytest.approx(-moved[False] * wom.positive_effect / wom.negative_effect)
 
 
 def test_public_posts_reach_beyond_the_network():

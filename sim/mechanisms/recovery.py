@@ -117,6 +117,8 @@ class Closed:
     praise: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     blame: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     posters: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    #: aligned with ``posters``: the post praises the firm (a satisfied complainant) rather than blames it
+    praising: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.bool_))
 
     def __len__(self) -> int:
         return len(self.cases)
@@ -352,6 +354,7 @@ class ComplaintDesk:
             praise=said[0],
             blame=said[1],
             posters=said[2],
+            praising=said[3],
         )
 
     def _abandon(self, cases: Cases, pop: Population) -> Closed:
@@ -439,6 +442,6 @@ def _answer(case, history, week, keys, customer, policy, firm, outcome, settle, 
     for i in range(n):
         open_cases[customers[i]] -= 1
         closed[i] = satisfaction[customers[i]]
-    said = (customers[tells & satisfied], customers[tells & ~satisfied], customers[posts])
+    said = (customers[tells & satisfied], customers[tells & ~satisfied], customers[posts], satisfied[posts])
     ended = np.where(satisfied, OUTCOME_SATISFIED, OUTCOME_DISSATISFIED)
     return apology, money, denied, days, ended, quick, experience, (answered, closed), said

@@ -191,17 +191,19 @@ def spread_word_of_mouth(
     adjacency: sp.csr_matrix,
     negative_tellers: np.ndarray,
     positive_tellers: np.ndarray,
-    posters: np.ndarray,
+    posts: tuple[np.ndarray, np.ndarray],
     conf: WomConf,
     origins: tuple[np.uint64, np.uint64],
     rng: np.random.Generator,
 ) -> Heard:
     """Deliver the week's stories and move hearers: customers' satisfaction, prospects' attitude.
 
-    ``origins`` start the week's numbers for negative and for positive stories (tell_neighbours);
-    ``rng`` picks who reads public posts.
+    ``posts`` are the week's posters and, aligned, whether each post praises the firm (a
+    satisfied complainant's) or blames it. ``origins`` start the week's numbers for negative
+    and for positive stories (tell_neighbours); ``rng`` picks who reads public posts.
     """
-    heard = np.zeros((pop.size, 3), dtype=np.int32)  # negative, positive and public stories per node
+    posters, praising = posts
+    heard = np.zeros((pop.size, 4), dtype=np.int32)  # negative, positive, public bad and good per node
     told_negative, told_positive, hearers = _spread(
         adjacency.indptr,
         adjacency.indices,
@@ -210,6 +212,7 @@ def spread_word_of_mouth(
         pop.influence,
         (np.uint64(origins[0]), np.uint64(origins[1])),
         public_readers(posters, pop.size, conf.public_reach, rng),
+        np.repeat(np.asarray(praising, dtype=np.bool_), conf.public_reach),
         heard,
     )
     _move_hearers(
@@ -230,7 +233,7 @@ def spread_word_of_mouth(
 
 
 @numba.njit(cache=True)
-def _spread(indptr, indices, tellers, reaches, influence, origins, readers, heard):  # noqa: ANN001, ANN202, PLR0913
+def _spread(indptr, indices, tellers, reaches, influence, origins, readers, praised, heard):  # noqa: ANN001, ANN202, PLR0913
     """Compiled core of spread_word_of_mouth: who hears what; returns (told negative, told positive, hearers).
 
     Lists the nodes that heard anything, so that only they are visited after.
@@ -238,8 +241,8 @@ def _spread(indptr, indices, tellers, reaches, influence, origins, readers, hear
     hearers = np.empty(heard.shape[0], dtype=np.int64)  # each node is listed once at most
     n = _tell(indptr, indices, tellers[0], reaches[0], influence, origins[0], heard, 0, hearers, 0)
     n = _tell(indptr, indices, tellers[1], reaches[1], influence, origins[1], heard, 1, hearers, n)
-    for node in readers:
-        n = _hear(heard, 2, node, hearers, n)
+    for i in range(readers.size):  # a praising post is good news read, a blaming one bad news
+        n = _hear(heard, 3 if praised[i] else 2, readers[i], hearers, n)
     hearers = hearers[:n]
     return int(heard[hearers, 0].sum()), int(heard[hearers, 1].sum()), hearers
 
@@ -248,20 +251,19 @@ def _spread(indptr, indices, tellers, reaches, influence, origins, readers, hear
 def _move_hearers(heard, hearers, status, satisfaction, attitude, effects):  # noqa: ANN001, ANN202
     """Customers who heard stories change their satisfaction; prospects, their attitude.
 
-    A public post read counts as ``public_weight`` of a negative story.
+    A public post read counts as ``public_weight`` of a friend's story: bad news when the
+    poster was left dissatisfied, good news when the recovery pleased them.
     """
-    negative, good, public = heard[:, 0], heard[:, 1], heard[:, 2]
     for node in hearers:
-        bad = negative[node] + effects.public_weight * public[node]
-        if bad == 0.0 and good[node] == 0.0:
+        bad = heard[node, 0] + effects.public_weight * heard[node, 2]
+        good = heard[node, 1] + effects.public_weight * heard[node, 3]
+        if bad == 0.0 and good == 0.0:
             continue
         if status[node] == ACTIVE:
-            shifted = satisfaction[node] + (
-                effects.positive_effect * good[node] - effects.negative_effect * bad
-            )
-            satisfaction[node] = min(max(shifted, 0.0), 1.0)
+            shift = effects.positive_effect * good - effects.negative_effect * bad
+            satisfaction[node] = min(max(satisfaction[node] + shift, 0.0), 1.0)
         elif status[node] == PROSPECT:
-            attitude[node] += effects.prospect_positive * good[node] - effects.prospect_negative * bad
+            attitude[node] += effects.prospect_positive * good - effects.prospect_negative * bad
 
 
 def fade_attitude(pop: Population, conf: WomConf) -> None:

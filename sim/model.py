@@ -245,7 +245,9 @@ class RecoveryModel(mesa.Model):
 
         # 7. acquisition and win-back
         prospects = pop.members(Status.PROSPECT)
-        joined = acquire(pop, prospects, cfg.market, cfg.firm, wom, self.draws.origin("acquire", week))
+        joined, marketed = acquire(
+            pop, prospects, cfg.market, cfg.firm, wom, self.draws.origin("acquire", week)
+        )
         offered = due_for_winback(pop, cfg.firm, week)
         back = win_back(pop, offered, cfg.market, cfg.firm, u("winback", offered))
 
@@ -261,6 +263,7 @@ class RecoveryModel(mesa.Model):
             repeat_contacts=chases,
             notifications=np.count_nonzero(notified),
             acquired=joined.size,
+            marketed=marketed,
             won_back=back.size,
         )
         books = weekly_books(activity, cfg.market, cfg.firm)

@@ -8,7 +8,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim.mechanisms.acquisition import acquire
+from sim.mechanisms.acquisition import acquire, marketing_share
 from sim.mechanisms.books import COSTS, WeekActivity, weekly_books
 from sim.mechanisms.churn import base_hazard, churn_hazard, decide_to_churn, expose_neighbours
 from sim.mechanisms.complaints import complaint_probability
@@ -434,7 +434,7 @@ def test_good_news_and_a_bolder_promise_raise_acquisition():
         pop.status[:] = Status.PROSPECT
         pop.attitude[:] = attitude
         firm = FirmConf(promise_level=promise)
-        return acquire(pop, np.arange(N), cfg.market, firm, cfg.wom, Draws(10).origin("acquire", 0)).size
+        return acquire(pop, np.arange(N), cfg.market, firm, cfg.wom, Draws(10).origin("acquire", 0))[0].size
 
     assert joined(1.0, 0.5) > joined(0.0, 0.5) > joined(-1.0, 0.5)
     assert joined(0.0, 1.0) > joined(0.0, 0.5)
@@ -449,13 +449,20 @@ def test_prospects_join_when_they_draw_below_one_minus_exp_of_their_hazard():
     pop.attitude[:] = rng.normal(0.0, 1.0, N) * (rng.random(N) < 0.5)
     prospects = np.flatnonzero(rng.random(N) < 0.7)
     attitude, draws = pop.attitude[prospects].copy(), Draws(12)
-    joined = acquire(pop, prospects, cfg.market, cfg.firm, cfg.wom, draws.origin("acquire", 2))
+    joined, _ = acquire(pop, prospects, cfg.market, cfg.firm, cfg.wom, draws.origin("acquire", 2))
     firm = cfg.firm
     rate = cfg.market.marketing_rate * np.exp(firm.promise_acquisition_effect * (firm.promise_level - 0.5))
     # rate is acquire's own NumPy expression (the same number as acquire's on any CPU); the rest is compiled
     chance = -libm_expm1(-rate * libm_exp(cfg.wom.attitude_slope * attitude))  # the compiled loop's exps
     np.testing.assert_array_equal(joined, prospects[draws("acquire", prospects, 2) < chance])
     assert np.all(pop.status[joined] == Status.ACTIVE)
+
+
+def test_a_customer_won_by_good_news_costs_only_marketings_share():
+    """Joining at rate x exp(slope x attitude): the part above the marketing rate is word of mouth's."""
+    slope = WomConf().attitude_slope
+    shares = marketing_share(np.array([-1.0, 0.0, 1.0]), slope)
+    np.testing.assert_allclose(shares, [1.0, 1.0, np.exp(-slope)])
 
 
 def test_profit_is_revenue_less_every_cost():
@@ -468,12 +475,14 @@ def test_profit_is_revenue_less_every_cost():
             repeat_contacts=3,
             notifications=5,
             acquired=2,
+            marketed=1.5,
             won_back=0,
         ),
         SimConfig().market,
         FirmConf(),
     )
     assert books["profit"] == pytest.approx(books["revenue"] - sum(books[c] for c in COSTS))
+    assert books["acquisition_cost"] == pytest.approx(1.5 * SimConfig().market.acquisition_cost)
     assert books["recovery_cost"] == pytest.approx(
         books["compensation_paid"] + books["handling_cost"] + books["staff_cost"]
     )

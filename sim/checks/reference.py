@@ -67,7 +67,7 @@ class Shopper(FixedAgent):
         self.price_sensitivity = float(pop.price_sensitivity[row])
         self.attitude = self.grievance = self.contagion = 0.0
         self.failures_seen, self.last_failure_week, self.last_complained = 0, -1, False
-        self.inbox = {"bad": 0, "good": 0, "public": 0, "left": 0}
+        self.inbox = {"bad": 0, "good": 0, "public_bad": 0, "public_good": 0, "left": 0}
 
     # the week
     def step(self) -> None:
@@ -85,14 +85,15 @@ class Shopper(FixedAgent):
         """Last week's stories and departures reach this person now."""
         c, news = self.model.config, self.inbox
         self.contagion = self.contagion * self.model.contagion_fade + news["left"]
-        bad = news["bad"] + c.wom.public_weight * news["public"]
+        bad = news["bad"] + c.wom.public_weight * news["public_bad"]
+        good = news["good"] + c.wom.public_weight * news["public_good"]
         if self.status is Status.ACTIVE:
-            moved = self.satisfaction + c.wom.positive_effect * news["good"] - c.wom.negative_effect * bad
+            moved = self.satisfaction + c.wom.positive_effect * good - c.wom.negative_effect * bad
             self.satisfaction = min(1.0, max(0.0, moved))
         elif self.status is Status.PROSPECT:
-            self.attitude += c.wom.prospect_positive * news["good"] - c.wom.prospect_negative * bad
+            self.attitude += c.wom.prospect_positive * good - c.wom.prospect_negative * bad
         self.attitude *= self.model.attitude_fade
-        self.inbox = {"bad": 0, "good": 0, "public": 0, "left": 0}
+        self.inbox = {"bad": 0, "good": 0, "public_bad": 0, "public_good": 0, "left": 0}
 
     def purchase_probability(self) -> float:
         """Satisfied customers buy more often (S1)."""
@@ -203,6 +204,7 @@ class Shopper(FixedAgent):
             * math.exp(w.attitude_slope * self.attitude)
         )
         if self.model.random.random() < 1 - math.exp(-hazard):
+            self.model.week_marketed += min(1.0, math.exp(-w.attitude_slope * self.attitude))
             self.status = Status.ACTIVE
             self.satisfaction, self.grievance, self.attitude = self.start_satisfaction, 0.0, 0.0
             self.model.week_acquired += 1
@@ -218,11 +220,13 @@ class Shopper(FixedAgent):
                 neighbour.inbox[kind] += 1
                 self.model.week_told[kind] += 1
 
-    def post(self) -> None:
-        """A public post reaches random people anywhere in the market (S12)."""
+    def post(self, praising: bool) -> None:
+        """A public post reaches random people anywhere in the market (S12): praise or blame."""
         people = self.model.people
         for _ in range(self.model.config.wom.public_reach):
-            people[self.model.random.randrange(len(people))].inbox["public"] += 1
+            people[self.model.random.randrange(len(people))].inbox[
+                "public_good" if praising else "public_bad"
+            ] += 1
         self.model.week_posts += 1
 
 
@@ -264,7 +268,7 @@ class ReferenceFirm(mesa.Agent):
             customer.tell("good" if satisfied else "bad")
         calm = 1.0 - c.firm.deescalation * c.firm.deescalation_effect
         if rnd.random() < (c.wom.post_satisfied if satisfied else c.wom.post_dissatisfied) * calm:
-            customer.post()
+            customer.post(praising=satisfied)
 
 
 class ReferenceModel(mesa.Model):
@@ -296,6 +300,7 @@ class ReferenceModel(mesa.Model):
         self.week_revenue = self.week_compensation = 0.0
         self.week_failures = self.week_complaints = self.week_escalated = self.week_satisfied = 0
         self.week_acquired = self.week_posts = 0
+        self.week_marketed = 0.0
         self.week_told = {"bad": 0, "good": 0}
         self.week_churned = {"after_complaint": 0, "silent": 0, "unprovoked": 0}
         self.agents_by_type[Shopper].shuffle_do("step")
@@ -308,6 +313,7 @@ class ReferenceModel(mesa.Model):
                 0,
                 0,
                 self.week_acquired,
+                self.week_marketed,
                 0,
             ),
             self.config.market,

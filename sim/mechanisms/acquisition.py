@@ -19,8 +19,8 @@ def acquire(
     firm: FirmConf,
     wom: WomConf,
     origin: np.uint64,
-) -> np.ndarray:
-    """The prospects (node indices) who become customers this week.
+) -> tuple[np.ndarray, float]:
+    """The prospects (node indices) who become customers this week, and how many marketing paid for.
 
     The weekly hazard is the marketing rate, raised by a bolder promise (S21)
     and by what the prospect has heard (attitude > 0) or lowered by bad news.
@@ -30,8 +30,21 @@ def acquire(
     """
     rate = market.marketing_rate * np.exp(firm.promise_acquisition_effect * (firm.promise_level - 0.5))
     joined = _joining(prospects, np.uint64(origin), pop.attitude, rate, wom.attitude_slope)
+    paid_for = float(marketing_share(pop.attitude[joined], wom.attitude_slope).sum())
     welcome(pop, joined)
-    return joined
+    return joined, paid_for
+
+
+def marketing_share(attitude: np.ndarray, slope: float) -> np.ndarray:
+    """The share of a joiner's hazard that marketing brought: 1 / exp(slope x attitude), at most 1.
+
+    A prospect who heard good news joins at rate x exp(slope x attitude); the
+    part above the marketing rate is word of mouth's, won without the
+    marketing spend. The acquisition cost is charged on the marketing share
+    only (S1: satisfied customers attract new ones). Bad news lowers the
+    hazard below the marketing rate: such a joiner cost the full spend.
+    """
+    return np.minimum(1.0, np.exp(-slope * attitude))
 
 
 @numba.njit(cache=True)

@@ -26,6 +26,7 @@ class WeekActivity:
     repeat_contacts: int
     notifications: int
     acquired: int
+    marketed: float  # the joiners marketing paid for: the acquired less word of mouth's share
     won_back: int
 
 
@@ -48,7 +49,7 @@ def weekly_books(activity: WeekActivity, market: MarketConf, firm: FirmConf) -> 
         "compensation_paid": activity.compensation,
         "handling_cost": handling,
         "staff_cost": staff,
-        "acquisition_cost": market.acquisition_cost * activity.acquired
+        "acquisition_cost": market.acquisition_cost * activity.marketed
         + firm.winback_offer * activity.won_back,
     }
     books["recovery_cost"] = books["compensation_paid"] + handling + staff

@@ -27,7 +27,7 @@ from sim.mechanisms.churn import (
 from sim.mechanisms.failure_log import FailureLog
 from sim.mechanisms.failures import Catalogue, failure_rates
 from sim.mechanisms.grievance import GrievanceRule
-from sim.mechanisms.recovery import OUTCOME_SATISFIED, Cases, Closed, ComplaintDesk
+from sim.mechanisms.recovery import OUTCOME_SATISFIED, Cases, Closed, ComplaintDesk, team_size
 from sim.mechanisms.shopping import shop
 from sim.mechanisms.wom import fade_attitude, spread_word_of_mouth, storytellers
 from sim.world.config import checked_seed, to_sim_config
@@ -165,6 +165,7 @@ class RecoveryModel(mesa.Model):
             self.catalogue,
             cfg.failures.severe_threshold,
             self.draws,
+            team_size(cfg.firm, customers),
         )
         self.firm = Firm(self, desk, books={})
         self.closed_log: list[Closed] = []
@@ -266,7 +267,7 @@ class RecoveryModel(mesa.Model):
             marketed=marketed,
             won_back=back.size,
         )
-        books = weekly_books(activity, cfg.market, cfg.firm)
+        books = weekly_books(activity, cfg.market, cfg.firm, self.firm.desk.team)
         self.firm.books = {k: self.firm.books.get(k, 0.0) + v for k, v in books.items()}
         flows = {
             **books,

@@ -16,7 +16,7 @@ from sim.mechanisms.failures import Catalogue, failure_rates
 from sim.mechanisms.grievance import GrievanceRule, tarp_curve
 from sim.mechanisms.outcome import compensation_value, recovery_probability
 from sim.mechanisms.purchase import chance_to_buy, judge, quality_met
-from sim.mechanisms.recovery import weekly_capacity
+from sim.mechanisms.recovery import team_size, weekly_capacity
 from sim.mechanisms.remedies import (
     apply_consistently,
     frontline_authority,
@@ -156,12 +156,14 @@ def test_easier_complaining_and_notification_move_complaints_the_right_way():
     [(False, 0.0, 0.10), (True, 0.0, 0.35), (False, 1.0, 0.37), (True, 1.0, 0.74)],
 )
 def test_recovery_satisfaction_reproduces_the_rage_study(apology, share, target):
-    """Customer Rage Study 2013/2015: 37% with money only, 74% with money and apology."""
+    """Customer Rage Study 2013/2015: 37% with money only, 74% with money and apology, at its conditions."""
     sd = SimConfig().customer.price_sensitivity_sd
     rng = np.random.default_rng(4)
     price = np.exp(rng.normal(-0.5 * sd**2, sd, N))
+    conf = OutcomeConf()
+    rage = (np.full(N, conf.reference_days), np.full(N, conf.reference_contacts))
     p = recovery_probability(
-        np.full(N, apology), np.full(N, share), price, np.zeros(N), np.zeros(N, bool), OutcomeConf(), 3.0
+        np.full(N, apology), np.full(N, share), price, *rage, np.zeros(N, bool), conf, 3.0
     )
     assert p.mean() == pytest.approx(target, abs=0.015)
 
@@ -174,13 +176,20 @@ def test_compensation_flattens_after_the_loss_and_backfires_past_150_percent():
     assert value[4] < value[3] and value[4] < value[1]  # over-compensation backfires
 
 
-def test_late_answers_and_blame_hunting_lower_satisfaction():
+def test_slower_answers_more_contacts_and_blame_hunting_lower_satisfaction():
+    """Procedural justice felt from the first day: sooner is better even inside the response target."""
     args = (np.ones(1, bool), np.ones(1), np.ones(1))
     conf = OutcomeConf()
-    on_time = recovery_probability(*args, np.array([2.0]), np.zeros(1, bool), conf, 3.0)
-    late = recovery_probability(*args, np.array([17.0]), np.zeros(1, bool), conf, 3.0)
-    blamed = recovery_probability(*args, np.array([2.0]), np.ones(1, bool), conf, 3.0)
-    assert late < on_time and blamed < on_time
+
+    def chance(days: float, contacts: float, blamed: bool = False) -> float:
+        return recovery_probability(
+            *args, np.array([days]), np.array([contacts]), np.array([blamed]), conf, 3.0
+        )[0]
+
+    assert chance(0.5, 1) > chance(2.0, 1) > chance(2.0, 2) > chance(9.0, 2) > chance(9.0, 4)
+    assert chance(2.0, 2, blamed=True) < chance(2.0, 2)
+    # procedural justice is the weakest of the three (Orsingher et al. 2010)
+    assert conf.days_penalty < conf.apology_effect and conf.contact_penalty < conf.compensation_effect
 
 
 def test_policy_is_applied_by_one_function_with_per_type_procedures():
@@ -226,7 +235,12 @@ def test_inconsistent_staff_give_at_most_one_remedy():
 
 def test_weekly_capacity_carries_fractions_over():
     firm = FirmConf(staff=3, cases_per_staff_week=2.5)
-    assert sum(weekly_capacity(firm, w) for w in range(1, 101)) == 750
+    assert sum(weekly_capacity(team_size(firm, 10_000), firm, w) for w in range(1, 101)) == 750
+
+
+def test_the_team_follows_the_market_unless_its_size_is_set():
+    assert team_size(FirmConf(staff=None, staff_per_10k=1.5), 40_000) == pytest.approx(6.0)
+    assert team_size(FirmConf(staff=2, staff_per_10k=1.5), 40_000) == 2.0
 
 
 def test_grievance_reproduces_tarp_repurchase_at_its_anchors():
@@ -480,6 +494,7 @@ def test_profit_is_revenue_less_every_cost():
         ),
         SimConfig().market,
         FirmConf(),
+        2.0,
     )
     assert books["profit"] == pytest.approx(books["revenue"] - sum(books[c] for c in COSTS))
     assert books["acquisition_cost"] == pytest.approx(1.5 * SimConfig().market.acquisition_cost)

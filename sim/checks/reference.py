@@ -29,6 +29,7 @@ from sim.mechanisms.complaints import complaint_probability
 from sim.mechanisms.failures import APOLOGY_CODES, Catalogue
 from sim.mechanisms.grievance import GrievanceRule
 from sim.mechanisms.outcome import recovery_probability
+from sim.mechanisms.recovery import team_size
 from sim.world.config import to_sim_config, with_values
 from sim.world.network import build_network, to_networkx
 from sim.world.population import Experience, Status, draw_population
@@ -246,13 +247,16 @@ class ReferenceFirm(mesa.Agent):
         cap = math.inf if c.delegation.compensation_cap is None else c.delegation.compensation_cap
         authorised = money <= cap and (c.delegation.may_apologise or not apology)
         first_contact = authorised and rnd.random() < c.delegation.first_contact_resolution
+        if first_contact:  # empowered staff give more than the policy says, within their cap
+            money = min(money + c.delegation.overgrant * loss, cap)
         days = c.firm.first_contact_days if first_contact else c.firm.escalated_processing_days
         p = float(
             recovery_probability(
                 np.array([apology]),
-                np.array([share if loss > 0 else 0.0]),
+                np.array([money / loss if loss > 0 else 0.0]),
                 np.array([customer.price_sensitivity]),
                 np.array([days]),
+                np.array([1.0 if first_contact else 2.0]),  # an escalation is a hand-off
                 np.array([False]),
                 c.outcome,
                 c.firm.response_target_days,
@@ -318,6 +322,7 @@ class ReferenceModel(mesa.Model):
             ),
             self.config.market,
             self.config.firm,
+            team_size(self.config.firm, self.customers_initial),
         )
         week = {
             **books,

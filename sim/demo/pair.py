@@ -54,9 +54,10 @@ def side_config(
 
     The preset says what the firm offers (an apology, money, both or nothing);
     ``compensation_share`` says how much money where it pays, and
-    ``apology_mode`` when it apologises where it does. Staff capacity and the
-    fixed weekly costs shrink with the market, so a 300-customer demo keeps
-    the default scenario's economics per customer.
+    ``apology_mode`` when it apologises where it does. The recovery team
+    follows the market's size by itself (``firm.staff_per_10k``); the other
+    fixed weekly costs shrink with the market here, so a 300-customer demo
+    keeps the default scenario's economics per customer.
     """
     base = with_values(SimConfig(), {"policy": policy, "delegation": delegation})
     scale = customers / REFERENCE_CUSTOMERS
@@ -69,8 +70,6 @@ def side_config(
             "failures.rate_multiplier": failure_rate,
             "firm.complaint_ease": complaint_ease,
             "firm.proactive_notification": proactive_notification,
-            "firm.cases_per_staff_week": firm.cases_per_staff_week * scale,
-            "firm.staff_cost_week": firm.staff_cost_week * scale,
             "firm.channel_cost_week": firm.channel_cost_week * scale,
             "firm.deescalation_cost_week": firm.deescalation_cost_week * scale,
             "market.customers": customers,

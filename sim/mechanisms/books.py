@@ -30,8 +30,8 @@ class WeekActivity:
     won_back: int
 
 
-def weekly_books(activity: WeekActivity, market: MarketConf, firm: FirmConf) -> dict[str, float]:
-    """Revenue, each cost, recovery cost and profit of one week, in currency."""
+def weekly_books(activity: WeekActivity, market: MarketConf, firm: FirmConf, team: float) -> dict[str, float]:
+    """Revenue, each cost, recovery cost and profit of one week, in currency (``team``: the recovery team)."""
     handling = (
         firm.first_contact_cost * activity.complaints
         + firm.escalated_cost * activity.escalated_closed
@@ -39,7 +39,7 @@ def weekly_books(activity: WeekActivity, market: MarketConf, firm: FirmConf) -> 
         + firm.notification_cost * activity.notifications
     )
     staff = (
-        firm.staff * firm.staff_cost_week
+        team * firm.staff_cost_week
         + firm.deescalation * firm.deescalation_cost_week
         + firm.complaint_ease * firm.channel_cost_week
     )

@@ -13,7 +13,7 @@ What is given comes from ``remedies``; how likely it pleases, from ``outcome``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import numba
@@ -45,6 +45,7 @@ CASE_FIELDS: dict[str, type] = {
     "pre_satisfaction": np.float64,
     "first_mild": np.bool_,
     "repeat_contacts": np.int16,
+    "gave_up": np.bool_,  # waited past patience: treated as unresolved from then on
 }
 
 OUTCOME_DISSATISFIED, OUTCOME_SATISFIED, OUTCOME_ABANDONED, OUTCOME_OPEN = 0, 1, 2, 3
@@ -170,7 +171,7 @@ def _intake(complained, week, failures, failures_seen):  # noqa: ANN001, ANN202
         severities[case], losses[case], told[case] = severity[i], loss[i], notified[i]
         pre_satisfaction[case] = before[i]
         first_mild[case] = failures_seen[customer[i]] == 1 and not severe[i]
-    weeks, repeat_contacts = np.full(n, week, np.int32), np.zeros(n, np.int16)
+    weeks, repeat_contacts, gave_up = np.full(n, week, np.int32), np.zeros(n, np.int16), np.zeros(n, np.bool_)
     return (
         customers,
         records,
@@ -182,6 +183,7 @@ def _intake(complained, week, failures, failures_seen):  # noqa: ANN001, ANN202
         pre_satisfaction,
         first_mild,
         repeat_contacts,
+        gave_up,
     )
 
 
@@ -217,9 +219,14 @@ def _serve(at_once, waited, customers, status, capacity):  # noqa: ANN001, ANN20
     return closing[:c], resolved, abandoned[:a], waiting[:w]
 
 
-def weekly_capacity(firm: FirmConf, week: int) -> int:
-    """Cases the recovery team closes in ``week``; fractional capacity carries over."""
-    rate = firm.staff * firm.cases_per_staff_week
+def team_size(firm: FirmConf, customers: int) -> float:
+    """The recovery team in full-time people: ``firm.staff``, or ``staff_per_10k`` of the market's size."""
+    return float(firm.staff) if firm.staff is not None else firm.staff_per_10k * customers / 10_000
+
+
+def weekly_capacity(team: float, firm: FirmConf, week: int) -> int:
+    """Cases a team of ``team`` people closes in ``week``; fractional capacity carries over."""
+    rate = team * firm.cases_per_staff_week
     return math.floor(rate * week) - math.floor(rate * (week - 1))
 
 
@@ -270,8 +277,10 @@ class ComplaintDesk:
         catalogue: Catalogue,
         severe_threshold: float,
         draws: Draws,
+        team: float,
     ) -> None:
         self.policy = policy
+        self.team = team
         self.delegation = delegation
         self.firm = firm
         self.outcome = outcome
@@ -315,23 +324,38 @@ class ComplaintDesk:
         waited = len(self.queue)
         pool = self.queue.append(new) if waited else new  # positions: the queue, then the new cases
         closing, resolved, leaving, waiting = _serve(
-            at_once, waited, pool["customer"], pop.status, weekly_capacity(self.firm, week)
+            at_once, waited, pool["customer"], pop.status, weekly_capacity(self.team, self.firm, week)
         )
         abandoned = self._abandon(pool.take(leaving), pop) if leaving.size else self.no_leavers
         cases = pool.take(closing)
         self.queue = pool.take(waiting) if waiting.size else self.no_cases
         closed = self._close(cases, np.arange(len(cases)) < resolved, week, pop)
-        return closed, abandoned, self._chase(week, pop)
+        chases, blamers, posters = self._chase(week, pop)
+        if blamers.size or posters.size:  # who gave up waiting talks as an unanswered complainant
+            closed = replace(
+                closed,
+                blame=np.concatenate([closed.blame, blamers]),
+                posters=np.concatenate([closed.posters, posters]),
+                praising=np.concatenate([closed.praising, np.zeros(posters.size, np.bool_)]),
+            )
+        return closed, abandoned, chases
 
     def _close(self, cases: Cases, first_contact: np.ndarray, week: int, pop: Population) -> Closed:
         """Answer the cases in one compiled pass (_answer), then settle what the complainants feel and say."""
         apology, money, denied, days, ended, quick, experience, satisfaction, said = _answer(
             (cases["customer"], cases["week"], cases["kind"], cases["severity"], cases["loss"]),
-            (cases["pre_satisfaction"], cases["first_mild"], first_contact),
+            (
+                cases["pre_satisfaction"],
+                cases["first_mild"],
+                first_contact,
+                cases["repeat_contacts"],
+                cases["gave_up"],
+            ),
             week,
             self.keys,
             (pop.satisfaction, pop.price_sensitivity, pop.grievance, pop.open_cases),
             self.policy_terms,
+            self.authority,
             self.firm_terms,
             self.outcome_terms,
             self.settle_terms,
@@ -362,21 +386,46 @@ class ComplaintDesk:
         np.subtract.at(pop.open_cases, cases["customer"], 1)
         return unanswered(cases, OUTCOME_ABANDONED)
 
-    def _chase(self, week: int, pop: Population) -> int:
-        """Customers still waiting beyond their patience contact the firm again (S20)."""
+    def _chase(self, week: int, pop: Population) -> tuple[int, np.ndarray, np.ndarray]:
+        """Customers still waiting beyond their patience contact the firm again (S20) and give up on it.
+
+        Waiting past one's patience is being ignored: from that week the
+        complainant is treated as unresolved (the double deviation and the
+        grievance of a failed answer, once, and they tell friends and post as
+        a dissatisfied complainant would), so a team that never answers never
+        does better than one that answers and fails. A later answer may still
+        mend their satisfaction. Returns (chases, who blames the firm to
+        friends, who posts), the talk drawn from the case's own numbers.
+        """
+        none = np.empty(0, np.int64)
         if not len(self.queue):
-            return 0
-        waited_days = 7.0 * (week - self.queue["week"] + 1)
-        chasing = waited_days > pop.patience_days[self.queue["customer"]]
-        self.queue = Cases({**self.queue.data, "repeat_contacts": self.queue["repeat_contacts"] + chasing})
-        c = self.queue["customer"][chasing]
+            return 0, none, none
+        q = self.queue
+        waited_days = 7.0 * (week - q["week"] + 1)
+        chasing = waited_days > pop.patience_days[q["customer"]]
+        giving_up = chasing & ~q["gave_up"]
+        self.queue = Cases(
+            {**q.data, "repeat_contacts": q["repeat_contacts"] + chasing, "gave_up": q["gave_up"] | chasing}
+        )
+        c = q["customer"][chasing]
         np.subtract.at(pop.satisfaction, c, self.outcome.chase_penalty)
+        np.subtract.at(pop.satisfaction, q["customer"][giving_up], self.outcome.double_deviation)
         pop.satisfaction[c] = np.clip(pop.satisfaction[c], 0.0, 1.0)  # the others are within already
-        return int(chasing.sum())
+        for node, severity, before in zip(
+            q["customer"][giving_up], q["severity"][giving_up], q["pre_satisfaction"][giving_up], strict=True
+        ):
+            grieve(node, UNRESOLVED, severity, before, pop.satisfaction, pop.grievance, self.grievance.terms)
+        quitters, since = q["customer"][giving_up], q["week"][giving_up]
+        tell, post = (self.keys[CLOSING_UNIFORMS.index(name)] for name in ("tell", "post"))
+        blames = _below(tell, since, quitters, self.talk_terms.blame)
+        posts = _below(post, since, quitters, self.talk_terms.post_dissatisfied)
+        return int(chasing.sum()), quitters[blames], quitters[posts]
 
 
 @numba.njit(cache=True)
-def _answer(case, history, week, keys, customer, policy, firm, outcome, settle, talk, grievance_terms):  # noqa: ANN001, ANN202, PLR0913, PLR0915
+def _answer(
+    case, history, week, keys, customer, policy, authority, firm, outcome, settle, talk, grievance_terms
+):  # noqa: ANN001, ANN202, PLR0913, PLR0915
     """Answer each case in turn: remedies, how staff apply them, the outcome, the complainant's satisfaction.
 
     A case's uniforms are its complainant's in the week of the complaint. All
@@ -388,7 +437,7 @@ def _answer(case, history, week, keys, customer, policy, firm, outcome, settle, 
     posts (word of mouth).
     """
     customers, case_week, kind, severity, loss = case
-    pre, first_mild, first_contact = history
+    pre, first_mild, first_contact, repeat_contacts, gave_up = history
     satisfaction, price_sensitivity, grievance, open_cases = customer
     procedures, general = policy
     investigated = firm.investigate_blame
@@ -404,6 +453,8 @@ def _answer(case, history, week, keys, customer, policy, firm, outcome, settle, 
         for j in range(keys.size):
             u[j] = uniform(start(keys[j], case_week[i]), node)
         written_apology, written_money = remedy(kind[i], severity[i], loss[i], procedures, general)
+        if first_contact[i]:  # empowered staff give more than the policy says, within their cap
+            written_money = min(written_money + authority.overgrant * loss[i], authority.compensation_cap)
         apology[i], money[i] = apply_consistently(
             written_apology, written_money, firm.policy_consistency, u[0], u[1]
         )
@@ -419,7 +470,10 @@ def _answer(case, history, week, keys, customer, policy, firm, outcome, settle, 
             waited = 7.0 * (week - case_week[i])
             days[i] = waited + firm.escalated_processing_days + firm.blame_delay_days * investigated
         share = money[i] / loss[i] if loss[i] > 0 else 0.0
-        chance = recovery_chance(apology[i], share, price_sensitivity[node], days[i], investigated, outcome)
+        contacts = 1.0 + (not first_contact[i]) + repeat_contacts[i]  # a hand-off, then each chase
+        chance = recovery_chance(
+            apology[i], share, price_sensitivity[node], days[i], contacts, investigated, outcome
+        )
         satisfied[i] = u[3] < chance
         quick[i] = days[i] <= outcome.target_days
         s = answered[i] = satisfaction[node]
@@ -429,15 +483,19 @@ def _answer(case, history, week, keys, customer, policy, firm, outcome, settle, 
                 mended = max(mended, pre[i] + settle.paradox_bonus)
             after[i] = mended
             experience[i] = RESOLVED_QUICKLY if quick[i] else RESOLVED
-        else:
-            after[i] = s - settle.double_deviation
+        else:  # the double deviation, unless taken already when the customer gave up waiting
+            after[i] = s if gave_up[i] else s - settle.double_deviation
             experience[i] = UNRESOLVED
-        tells[i] = u[4] < (talk.praise if satisfied[i] else talk.blame)
-        posts[i] = u[5] < (talk.post_satisfied if satisfied[i] else talk.post_dissatisfied)
+        # who gave up waiting has blamed and posted already; a good answer may still earn praise
+        tells[i] = u[4] < (talk.praise if satisfied[i] else (0.0 if gave_up[i] else talk.blame))
+        posts[i] = u[5] < (
+            talk.post_satisfied if satisfied[i] else (0.0 if gave_up[i] else talk.post_dissatisfied)
+        )
     for i in range(n):
         satisfaction[customers[i]] = min(max(after[i], 0.0), 1.0)
-    for i in range(n):  # once every complainant's satisfaction is settled
-        grieve(customers[i], experience[i], severity[i], pre[i], satisfaction, grievance, grievance_terms)
+    for i in range(n):  # once every complainant's satisfaction is settled; who gave up has grieved
+        if not gave_up[i]:
+            grieve(customers[i], experience[i], severity[i], pre[i], satisfaction, grievance, grievance_terms)
     closed = np.empty(n)
     for i in range(n):
         open_cases[customers[i]] -= 1
@@ -445,3 +503,12 @@ def _answer(case, history, week, keys, customer, policy, firm, outcome, settle, 
     said = (customers[tells & satisfied], customers[tells & ~satisfied], customers[posts], satisfied[posts])
     ended = np.where(satisfied, OUTCOME_SATISFIED, OUTCOME_DISSATISFIED)
     return apology, money, denied, days, ended, quick, experience, (answered, closed), said
+
+
+@numba.njit(cache=True)
+def _below(key, weeks, customers, chance):  # noqa: ANN001, ANN202
+    """Whether each customer's uniform under ``key`` in their case's week is below ``chance``."""
+    out = np.empty(customers.size, np.bool_)
+    for i in range(customers.size):
+        out[i] = uniform(start(key, weeks[i]), customers[i]) < chance
+    return out

@@ -43,6 +43,7 @@ class Authority(NamedTuple):
     compensation_cap: float
     may_apologise: bool
     first_contact_resolution: float
+    overgrant: float
 
 
 def policy_terms(
@@ -74,7 +75,7 @@ def remedy(kind, severity, loss, procedures, general):  # noqa: ANN001, ANN202
 def frontline_authority(delegation: DelegationConf) -> Authority:
     """The delegation as frontline_resolves reads it."""
     cap = np.inf if delegation.compensation_cap is None else delegation.compensation_cap
-    return Authority(cap, delegation.may_apologise, delegation.first_contact_resolution)
+    return Authority(cap, delegation.may_apologise, delegation.first_contact_resolution, delegation.overgrant)
 
 
 @numba.njit(cache=True)

@@ -228,8 +228,38 @@ class OutcomeConf:
     backfire_strength: float = param(
         2.0, 0.0, 50.0, doc="logit lost per (share - threshold) squared", unit=LOGIT
     )
-    delay_penalty: float = param(
-        0.4, 0.0, 20.0, doc="logit lost per week beyond the response target", unit=LOGIT
+    days_penalty: float = param(
+        0.25,
+        0.0,
+        2.0,
+        doc="logit lost per week from complaint to resolution, felt from the first day (procedural justice)",
+        unit=LOGIT,
+        source="Orsingher, Valentini & de Angelis 2010 (meta-analysis: procedural justice the weakest "
+        "of the three); value assumed, sensitivity range 0.1-0.5",
+    )
+    contact_penalty: float = param(
+        0.35,
+        0.0,
+        2.0,
+        doc="logit lost per contact beyond the first: a hand-off or a chase",
+        unit=LOGIT,
+        source="SQM Group: satisfaction drops ~15% per additional contact (0.25-0.5 logit at 37-74%)",
+    )
+    reference_days: float = param(
+        7.0,
+        0.0,
+        365.0,
+        doc="days to resolution of the Rage Study's complainants, where its 37% and 74% hold",
+        unit="days",
+        source="assumption (Rage Study: most cases take several contacts), sensitivity range 2-21",
+    )
+    reference_contacts: float = param(
+        2.0,
+        1.0,
+        20.0,
+        doc="contacts the Rage Study's complainants needed, where its 37% and 74% hold",
+        unit="contacts",
+        source="assumption (SQM: about half of contacts are not resolved at the first); range 1-4",
     )
     blame_penalty: float = param(0.8, 0.0, 20.0, doc="logit lost when fault is investigated (S5)", unit=LOGIT)
     restore_share: float = param(

@@ -60,15 +60,44 @@ class DelegationConf:
         30.0, 0.0, 1e6, doc="most the frontline may grant; null: no cap", unit=MONEY
     )
     may_apologise: bool = param(True, doc="the frontline may apologise", unit="flag")
+    overgrant: float = param(
+        0.1,
+        0.0,
+        1.0,
+        doc="share of the loss the frontline adds to the written policy on first contact, within its cap",
+        unit="share of loss",
+        source="Bowen & Lawler 1992 (empowerment's costs: 'giveaways and bad decisions'); value assumed, "
+        "range 0-0.5",
+    )
 
 
 @dataclass
 class FirmConf:
     """The firm's recovery levers and the cost of each (S4-S9, S13, S16-S21)."""
 
-    staff: int = param(2, 0, 10_000, doc="recovery team headcount (S16)", unit="people")
+    staff: int | None = param(
+        None,
+        0,
+        10_000,
+        doc="recovery team headcount; null: staff_per_10k x customers / 10,000 (S16)",
+        unit="people",
+    )
+    staff_per_10k: float = param(
+        1.0,
+        0.0,
+        1000.0,
+        doc="recovery team per 10,000 customers at the start when staff is null: the team follows the market",
+        unit="people",
+        source="assumption: about 80% busy at the default market (docs/ODD.md 7.5)",
+    )
     cases_per_staff_week: float = param(
-        25.0, 0.0, 1e9, doc="escalated cases one person closes (1e9: no queue)", unit="cases/week"
+        12.5,
+        0.0,
+        1e9,
+        doc="escalated cases one person closes (1e9: no queue)",
+        unit="cases/week",
+        source="assumption: about 3 hours a case (investigation, decision, reply) in a 37.5-hour week; "
+        "range 8-25",
     )
     staff_cost_week: float = param(900.0, 0.0, 1e6, doc="cost of one team member", unit=MONEY + "/week")
     first_contact_cost: float = param(5.0, 0.0, 1e6, doc="cost of a frontline contact", unit=MONEY)

@@ -267,7 +267,8 @@ class RecoveryModel(mesa.Model):
             marketed=marketed,
             won_back=back.size,
         )
-        books = weekly_books(activity, cfg.market, cfg.firm, self.firm.desk.team)
+        training = cfg.delegation.training_cost_week * self.customers_initial / 10_000
+        books = weekly_books(activity, cfg.market, cfg.firm, self.firm.desk.team, training)
         self.firm.books = {k: self.firm.books.get(k, 0.0) + v for k, v in books.items()}
         flows = {
             **books,

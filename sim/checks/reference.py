@@ -323,6 +323,7 @@ class ReferenceModel(mesa.Model):
             self.config.market,
             self.config.firm,
             team_size(self.config.firm, self.customers_initial),
+            self.config.delegation.training_cost_week * self.customers_initial / 10_000,
         )
         week = {
             **books,

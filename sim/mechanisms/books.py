@@ -30,8 +30,13 @@ class WeekActivity:
     won_back: int
 
 
-def weekly_books(activity: WeekActivity, market: MarketConf, firm: FirmConf, team: float) -> dict[str, float]:
-    """Revenue, each cost, recovery cost and profit of one week, in currency (``team``: the recovery team)."""
+def weekly_books(
+    activity: WeekActivity, market: MarketConf, firm: FirmConf, team: float, training: float = 0.0
+) -> dict[str, float]:
+    """Revenue, each cost, recovery cost and profit of one week, in currency.
+
+    ``team`` is the recovery team's size; ``training`` the week's cost of the frontline's authority.
+    """
     handling = (
         firm.first_contact_cost * activity.complaints
         + firm.escalated_cost * activity.escalated_closed
@@ -40,6 +45,7 @@ def weekly_books(activity: WeekActivity, market: MarketConf, firm: FirmConf, tea
     )
     staff = (
         team * firm.staff_cost_week
+        + training
         + firm.deescalation * firm.deescalation_cost_week
         + firm.complaint_ease * firm.channel_cost_week
     )

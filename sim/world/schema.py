@@ -60,6 +60,15 @@ class DelegationConf:
         30.0, 0.0, 1e6, doc="most the frontline may grant; null: no cap", unit=MONEY
     )
     may_apologise: bool = param(True, doc="the frontline may apologise", unit="flag")
+    training_cost_week: float = param(
+        300.0,
+        0.0,
+        1e6,
+        doc="cost of selecting, training and paying staff for this authority, per 10,000 customers at start",
+        unit=MONEY + "/week",
+        source="Bowen & Lawler 1992 (empowerment's costs: selection, training, higher wages); value assumed, "
+        "range 0-2,000",
+    )
     overgrant: float = param(
         0.1,
         0.0,

@@ -14,7 +14,7 @@ from sim.world.schema import SimConfig
 
 #: Facts the shipped defaults do not reproduce yet (docs/validation.md says by how much). A strict
 #: xfail turns into a failure the day one of them passes, so this list cannot go stale.
-KNOWN_MISSES: set[str] = set()
+KNOWN_MISSES: set[str] = {"ladder_order_minor", "ladder_gap_minor", "kriss_retention_best"}
 STUDY = with_values(SimConfig(), **{"market.customers": 5000, "study.replications": 20})
 
 

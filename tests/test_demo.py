@@ -13,6 +13,7 @@ import solara
 from sim.demo import browser, pictures
 from sim.demo.app import MODEL_PARAMS, make_page
 from sim.demo.pair import DemoModel, market_layout, side_config
+from sim.mechanisms.recovery import team_size
 from sim.world.parameter import Apology
 from sim.world.population import State
 
@@ -55,8 +56,10 @@ def test_side_config_applies_amount_and_timing_only_where_the_preset_offers_them
     assert sorry.policy.compensation == 0.0 and sorry.policy.apology is Apology.severe_only
     assert sorry.delegation.name == "none" and sorry.failures.rate_multiplier == 2.0
     default = side_config("none", "partial", **{**common, "customers": 10_000})
-    assert sorry.firm.staff_cost_week == pytest.approx(default.firm.staff_cost_week * 0.05)
-    assert sorry.firm.cases_per_staff_week == pytest.approx(default.firm.cases_per_staff_week * 0.05)
+    assert sorry.firm.channel_cost_week == pytest.approx(default.firm.channel_cost_week * 0.05)
+    # the recovery team follows the market by itself: a twentieth of the customers, a twentieth of the team
+    assert team_size(sorry.firm, 500) == pytest.approx(team_size(default.firm, 10_000) * 0.05)
+    assert sorry.firm.staff_cost_week == default.firm.staff_cost_week
 
 
 def test_layout_is_computed_once_and_matches_the_network():

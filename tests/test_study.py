@@ -128,6 +128,8 @@ def test_a_study_writes_every_table_figure_and_the_report(policy_grid):
     text = (sweep / "report.md").read_text()
     assert "Highest profit" in text and "![forest](forest.png)" in text
     assert "24/24 runs done" in done.stderr
+    lever = [line for line in text.splitlines() if line.startswith("- `delegation=full` instead of `none`")]
+    assert len(lever) == 1 and all(word in lever[0] for word in ("profit", "revenue", "churn rate"))
 
 
 def test_replication_r_has_the_same_seed_in_every_cell(policy_grid):
@@ -246,3 +248,27 @@ def test_sensitivity_refuses_malformed_ranges():
 
     with pytest.raises(ConfigError, match=r"study.parameters.wom.negative_reach=\[15.0, 5.0\] is malformed"):
         problem(to_sim_config({"study": {"parameters": {"wom.negative_reach": [15.0, 5.0]}}}))
+
+
+def test_a_levers_effect_is_paired_over_the_cells_that_differ_in_it_only():
+    """Two keys, two values each, two replications: delegation's effect pools the two policies' pairs."""
+    from sim.studies.report import levers
+
+    rows = []
+    for policy, extra in (("none", 0.0), ("apology", 100.0)):
+        for delegation, gain in (("none", 0.0), ("full", 10.0)):
+            for r, noise in ((0, 0.0), (1, 2.0)):
+                cell = {
+                    "status": "ok",
+                    "cell.policy": policy,
+                    "cell.delegation": delegation,
+                    "replication": r,
+                }
+                rows.append(
+                    {**cell, "profit": 1000 + extra + gain + noise, "revenue": 0.0, "churn_rate": 0.5}
+                )
+    text = "\n".join(
+        levers(pd.DataFrame(rows), {"policy": ["none", "apology"], "delegation": ["none", "full"]})
+    )
+    assert "`delegation=full` instead of `none`, all else equal: profit +10" in text
+    assert "`policy=apology` instead of `none`, all else equal: profit +100" in text

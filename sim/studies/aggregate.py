@@ -320,7 +320,9 @@ def aggregate(sweep_dir: Path) -> list[Path]:
     written.append(write_json(sweep_dir / "manifest.json", info))
     figures = draw_study_figures(sweep_dir, study, summary, paired, weekly, cells) if ok else []
     written += figures
-    written.append(write_report(sweep_dir, study, summary, paired, runs, info, figures))
+    written.append(
+        write_report(sweep_dir, study, summary, paired, runs, info, figures, sweep_order(sweep_dir))
+    )
     return written
 
 

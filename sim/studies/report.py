@@ -125,6 +125,52 @@ def answer(study: dict, summary: pd.DataFrame, paired: pd.DataFrame, runs: pd.Da
     return lines
 
 
+#: What a lever's effect is read in: money earned, money taken, customers kept.
+LEVER_METRICS = ("profit", "revenue", "churn_rate")
+
+
+def levers(runs: pd.DataFrame, order: dict[str, list[str]]) -> list[str]:
+    """Each swept key's values against its first, every other setting equal, paired by replication.
+
+    A strategist reads here what one lever does on its own (delegation full instead of none,
+    whatever the policy): the pairs are the cells that differ in that key only, pooled over
+    the other keys' values and the replications.
+    """
+    ok = runs[runs["status"] == "ok"]
+    keys = [k for k in order if f"cell.{k}" in ok and ok[f"cell.{k}"].nunique() > 1]
+    lines = []
+    for key in keys:
+        others = [f"cell.{k}" for k in keys if k != key]
+        values = [v for v in order[key] if v in set(ok[f"cell.{key}"])]
+        first = ok[ok[f"cell.{key}"] == values[0]].set_index([*others, "replication"])
+        for value in values[1:]:
+            this = ok[ok[f"cell.{key}"] == value].set_index([*others, "replication"])
+            common = this.index.intersection(first.index)
+            if len(common) < 2:
+                continue
+            parts = []
+            for metric in LEVER_METRICS:
+                e = paired_difference(
+                    this.loc[common, metric].to_numpy(float), first.loc[common, metric].to_numpy(float)
+                ).estimate
+                parts.append(
+                    f"{LABELS.get(metric, metric)} {show(metric, e.mean, True)} "
+                    f"{interval(metric, e.low, e.high, True)}"
+                )
+            lines.append(f"- `{key}={value}` instead of `{values[0]}`, all else equal: {'; '.join(parts)}.")
+    if not lines:
+        return []
+    return [
+        "## What each lever does",
+        "",
+        "Each swept value against the first, in the cells that differ in that key only, paired by "
+        "replication and pooled over the other keys (paired 95% intervals).",
+        "",
+        *lines,
+        "",
+    ]
+
+
 def table(summary: pd.DataFrame, metrics: list[str]) -> list[str]:
     """The per-cell table: mean and 95% interval of each metric."""
     head = ["cell", "runs", *[LABELS.get(m, m) for m in metrics]]
@@ -154,10 +200,12 @@ def write_report(
     runs: pd.DataFrame,
     info: dict,
     figures: list[Path],
+    order: dict[str, list[str]] | None = None,
 ) -> Path:
-    """Write report.md into the sweep folder."""
+    """Write report.md into the sweep folder (``order``: the swept keys and values in the study's order)."""
     metrics = [m for m in study.get("metrics", []) if f"{m}_mean" in summary.columns]
     ok = runs[runs["status"] == "ok"]
+    order = order or {}
     lines = [
         f"# Study `{study.get('name', sweep_dir.parent.name)}`",
         "",
@@ -171,6 +219,7 @@ def write_report(
         "## Answer",
         "",
         *answer(study, summary, paired, runs),
+        *levers(runs, order),
         "## Per cell",
         "",
         "Mean and 95% interval over replications (summary.csv; paired differences with Holm-adjusted "

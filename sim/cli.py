@@ -10,7 +10,6 @@ stderr, exit code 2, and no output folder left behind
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import signal
 import sys
@@ -21,15 +20,16 @@ from pathlib import Path
 import hydra
 from hydra import compose
 from hydra.core.hydra_config import HydraConfig
-from hydra.errors import ConfigCompositionException, MissingConfigException, OverrideParseException
+from hydra.errors import ConfigCompositionException, OverrideParseException
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from joblib.externals.loky.process_executor import TerminatedWorkerError
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
-from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
+from omegaconf.errors import OmegaConfBaseException
 from submitit.core.utils import UncompletedJobError
 
 from sim.folders import Owned, StudyLock, check_study_name, claim_new, take_named
+from sim.headline import headline_table
 from sim.model import RecoveryModel
 from sim.result import SUMMARY_METRICS, Result
 from sim.studies.study import (
@@ -42,65 +42,14 @@ from sim.studies.study import (
     swept_keys,
     world_of,
 )
-from sim.world.config import from_hydra, omegaconf_problem, preset_path, unknown_key
+from sim.world.config import from_hydra, omegaconf_problem, preset_path
 from sim.world.memory import check_fits
+from sim.world.overrides import composition_error, unreadable_override
 from sim.world.parameter import PROJECT_ROOT, ConfigError, StudyKind
 from sim.world.schema import SimConfig, StudyConf
 
 #: How a study's worker dies under its launcher: joblib's loky, or Submitit's local or Slurm job.
 WORKER_DEATHS: tuple[type[BaseException], ...] = (TerminatedWorkerError, UncompletedJobError)
-
-
-def headline_table(s: dict) -> str:
-    """The handful of figures a strategist asks for first, as aligned plain text."""
-    c = s["config"]
-    churn_parts = (
-        f"{s['churned_silent']:,} silent, {s['churned_after_complaint']:,} after complaint, "
-        f"{s['churned_unprovoked']:,} with no failure"
-    )
-    rows = [
-        ("revenue", f"{s['revenue']:,.0f}", ""),
-        ("profit", f"{s['profit']:,.0f}", ""),
-        ("recovery cost", f"{s['recovery_cost']:,.0f}", f"compensation paid {s['compensation_paid']:,.0f}"),
-        (
-            "customers at the end",
-            f"{s['active_customers_final']:,}",
-            f"from {s['customers_initial']:,}; acquired {s['acquired']:,}",
-        ),
-        ("churned", f"{s['churned']:,}", churn_parts),
-        ("churn rate", _pct(s["churn_rate"]), "of everyone who was a customer"),
-        ("failures", f"{s['failures']:,}", f"complaints {s['complaints']:,} ({_pct(s['complaint_rate'])})"),
-        (
-            "recovery satisfaction",
-            _pct(s["recovery_satisfaction"]),
-            f"first-contact resolution {_pct(s['first_contact_resolution'])}, "
-            f"mean response {_num(s['mean_response_days'])} days",
-        ),
-        (
-            "word of mouth",
-            f"{s['wom_negative']:,} bad",
-            f"{s['wom_positive']:,} good; {s['public_posts']:,} public posts",
-        ),
-        ("mean satisfaction", f"{s['mean_satisfaction_final']:.2f}", "of active customers, 0-1"),
-    ]
-    header = (
-        f"policy '{c['policy']['name']}', delegation '{c['delegation']['name']}', "
-        f"{s['customers_initial']:,} customers, {s['weeks']} weeks, seed {s['seed']}"
-    )
-    body = [f"  {name:<22}{value:>14}   {note}".rstrip() for name, value, note in rows]
-    types = [f"  {'failure type':<22}{'failures':>14}   complained   left after it"]
-    for name, t in s["by_failure_type"].items():
-        rate, left = _pct(t["complaint_rate"]), t["churned_after_failure"]
-        types.append(f"  {name:<22}{t['failures']:>14,}   {rate:>10}   {left:>13,}")
-    return "\n".join([header, *body, "", *types])
-
-
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:.1%}"
-
-
-def _num(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:.1f}"
 
 
 #: The folder this command works in, once claimed (a run's, or a study's); None before.
@@ -196,67 +145,6 @@ def interrupted() -> typing.NoReturn:
         OWNED.clean_up()
     print("recovery-sim: interrupted; nothing was written", file=sys.stderr)
     sys.exit(130)
-
-
-UNREADABLE = (
-    "allowed key=value, with a key of ASCII letters, digits, '_' and '.' (quote other values: key='...')"
-)
-
-
-#: Hydra keys that place files (the job's own config, each job's folder): recovery-sim keeps them inside
-#: the folder it claimed, so they cannot point at someone else's files.
-PLACED_BY_US = (
-    "hydra.output_subdir",
-    "hydra.sweep.subdir",
-    "hydra.job.chdir",
-    "hydra.job.name",
-    "hydra.runtime",
-)
-
-
-def unreadable_override(arguments: list[str]) -> str | None:
-    """An override Hydra meets with a traceback (no key: ``=5``), or one that would write elsewhere."""
-    for argument in arguments:
-        if argument.startswith("-") or "=" not in argument:
-            continue
-        key = argument.split("=", 1)[0].lstrip("+~")
-        if not key:
-            return f"{argument} cannot be read: {UNREADABLE}"
-        if key.startswith(PLACED_BY_US):
-            return (
-                f"{key} is set by recovery-sim: allowed hydra.run.dir and hydra.sweep.dir to choose where "
-                "results go"
-            )
-    return None
-
-
-def composition_error(error: ConfigCompositionException | OverrideParseException) -> str:
-    """Hydra's error as one line that names the override and what is allowed."""
-    if isinstance(error, OverrideParseException):
-        if "LexerNoViableAlt" in error.message or not error.override.isascii():
-            return f"{error.override} cannot be read: {UNREADABLE}"
-        return f"{error.override} cannot be read: {error.message.splitlines()[0]}"
-    if str(error).startswith("Ambiguous value for argument"):
-        override = str(error).split("'", 2)[1]
-        key, _, values = override.partition("=")
-        return (
-            f"{override} is ambiguous: allowed a sweep with -m, a list as {key}=[{values}], "
-            f"or a text quoted as {key}='{values}'"
-        )
-    if isinstance(error, MissingConfigException) and (error.missing_cfg_file or "").count("/") == 1:
-        try:
-            preset_path(*error.missing_cfg_file.split("/"))
-        except ConfigError as refused:
-            return str(refused)
-    cause = error.__cause__
-    misspelt = isinstance(cause, ConfigAttributeError | ConfigKeyError)
-    if misspelt and dataclasses.is_dataclass(cause.object_type):
-        return str(unknown_key(cause.full_key, cause.object_type))
-    what = str(error).splitlines()[0].removeprefix("Error merging override ").rstrip(".")
-    if cause is None:
-        return what
-    why = str(cause).splitlines()[0]
-    return f"{what} is refused: {why}"
 
 
 @hydra.main(version_base="1.3", config_path=str(PROJECT_ROOT / "configs"), config_name="config")

@@ -18,6 +18,7 @@ from mesa.discrete_space import Network
 from sim.agents import Customer, Firm
 from sim.mechanisms.acquisition import acquire, due_for_winback, win_back
 from sim.mechanisms.books import LEDGER, WeekActivity, weekly_books
+from sim.mechanisms.cases import OUTCOME_SATISFIED, Cases, Closed
 from sim.mechanisms.churn import (
     decide_to_churn,
     expose_neighbours,
@@ -27,7 +28,7 @@ from sim.mechanisms.churn import (
 from sim.mechanisms.failure_log import FailureLog
 from sim.mechanisms.failures import Catalogue, failure_rates
 from sim.mechanisms.grievance import GrievanceRule
-from sim.mechanisms.recovery import OUTCOME_SATISFIED, Cases, Closed, ComplaintDesk, team_size
+from sim.mechanisms.recovery import ComplaintDesk, team_size
 from sim.mechanisms.shopping import shop
 from sim.mechanisms.wom import fade_attitude, spread_word_of_mouth, storytellers
 from sim.world.config import checked_seed, to_sim_config

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.files import write_atomically, write_json, write_table
-from sim.mechanisms.recovery import OUTCOME_ABANDONED, OUTCOME_NAMES, OUTCOME_OPEN, unanswered
+from sim.mechanisms.cases import OUTCOME_ABANDONED, OUTCOME_NAMES, OUTCOME_OPEN, unanswered
 from sim.model import FLOWS, METRICS, RecoveryModel
 from sim.world.config import config_dict
 from sim.world.parameter import ConfigError

@@ -16,6 +16,7 @@ from sim.studies.aggregate import baselines
 from sim.studies.report import roi_interval
 from sim.studies.stats import holm, mean_ci, paired_difference, recovery_roi
 from sim.studies.study import sweep_cells, swept_keys
+from sim.world.parameter import PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
 TINY = ["market.customers=150", "weeks=4"]
@@ -233,10 +234,11 @@ def test_sensitivity_gives_morris_indices_and_the_winner_at_every_point(tmp_path
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     out = tmp_path / "out"
-    points = 2 * (5 + 1)
+    keys = len(OmegaConf.load(PROJECT_ROOT / "experiments" / "sensitivity.yaml").study.parameters)
+    points = 2 * (keys + 1)
     assert len(pd.read_csv(out / "runs.csv")) == points * 4
     indices = pd.read_csv(out / "indices.csv")
-    assert len(indices) == 4 * 2 * 5 and (indices["mu_star"] >= 0).all()
+    assert len(indices) == 4 * 2 * keys and (indices["mu_star"] >= 0).all()
     assert len(pd.read_csv(out / "winners.csv")) == points
     assert "winning policy" in (out / "report.md").read_text()
 

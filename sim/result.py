@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ import pandas as pd
 from sim.files import write_atomically, write_json, write_table
 from sim.mechanisms.cases import OUTCOME_ABANDONED, OUTCOME_NAMES, OUTCOME_OPEN, unanswered
 from sim.model import FLOWS, METRICS, RecoveryModel
-from sim.world.config import config_dict
+from sim.world.config import config_dict, configure
 from sim.world.parameter import ConfigError
 from sim.world.schema import SimConfig
 
@@ -230,8 +231,12 @@ def run(
     rng: int | None = None,
     agents: bool | None = None,
     complaints: bool = True,
+    **overrides: Any,
 ) -> Result:
     """Run one simulation to its last week and return its Result.
+
+    ``sim.run(policy="apology", delegation="full", seed=7, **{"market.customers": 5000})``
+    takes what the command line takes (sim.world.config.configure).
 
     Args:
         config: ``SimConfig()``, a nested dict of overrides such as
@@ -239,10 +244,13 @@ def run(
         rng: seed; overrides ``config.seed`` when given.
         agents: build the Mesa agents (None: as ``config.agents`` says; results are the same without).
         complaints: assemble the complaint log (one row per complaint).
+        **overrides: preset names (``policy="apology"``), sections as dicts and dotted keys.
 
     """
     if not isinstance(complaints, bool):
         raise ConfigError(f"complaints={complaints!r} is refused: allowed True or False")
+    if overrides or isinstance(config, dict):
+        config = configure(config, **overrides)
     model = RecoveryModel(config, rng=rng, agents=agents)
     model.run_model()
     return Result.from_model(model, complaints=complaints)

@@ -111,9 +111,9 @@ def to_sim_config(cfg: DictConfig | SimConfig | dict | None = None) -> SimConfig
     """Turn a Hydra config, a nested dict of overrides or None into a validated SimConfig."""
     if cfg is None:
         cfg = SimConfig()
+    if isinstance(cfg, dict):
+        return configure(cfg)
     try:
-        if isinstance(cfg, dict):
-            cfg = OmegaConf.merge(OmegaConf.structured(SimConfig), plain(cfg))
         if isinstance(cfg, DictConfig):
             reject_unknown_keys(cfg)
             cfg = OmegaConf.to_object(cfg)
@@ -140,6 +140,55 @@ def checked_seed(value: Any, name: str = "rng") -> int:
     if not isinstance(value, numbers.Integral) or isinstance(value, bool) or not lo <= value <= hi:
         raise ConfigError(f"{name}={value!r} is refused: allowed an integer from {lo} to {hi}")
     return int(value)
+
+
+#: Groups with presets in configs/: ``sim.run(policy="apology")`` picks one, as the CLI's policy=apology does.
+PRESET_GROUPS = ("policy", "delegation", "network")
+
+
+def configure(config: SimConfig | dict | None = None, **overrides: Any) -> SimConfig:
+    """A validated SimConfig from what the command line takes, in Python.
+
+    ``configure(policy="apology", delegation="full", seed=7, **{"market.customers": 5000})``:
+    a preset name per group is applied first (as Hydra applies a group's choice), then the
+    nested dict ``config`` (which may add failure types), then sections given as dicts
+    (``market={"customers": 5000}``) and dotted keys, key by key. A section's ``name`` set to
+    a preset's name without that preset's values is refused: it would run one policy under
+    another's label.
+    """
+    presets = {k: v for k, v in overrides.items() if k in PRESET_GROUPS and isinstance(v, str)}
+    dotted: dict[str, Any] = {}
+    for key, value in overrides.items():
+        if key not in presets:
+            dotted.update(_flat(value, key) if isinstance(value, dict) else {key: value})
+    made = with_values(config if isinstance(config, SimConfig) else SimConfig(), presets)
+    if isinstance(config, dict):
+        try:
+            made = to_sim_config(OmegaConf.merge(OmegaConf.structured(made), plain(config)))
+        except OmegaConfBaseException as error:
+            raise omegaconf_problem(error) from None
+    made = with_values(made, **dotted) if dotted else made
+    named = {**(_flat(config, "") if isinstance(config, dict) else {}), **dotted}
+    for group in PRESET_GROUPS:
+        name = named.get(f"{group}.name")
+        if not isinstance(name, str) or not (PROJECT_ROOT / "configs" / group / f"{name}.yaml").is_file():
+            continue
+        section = config_dict(made)[group]
+        if any(section.get(key) != value for key, value in preset(group, name).items()):
+            raise ConfigError(
+                f"{group}.name={name} labels the {group} without its preset's values: allowed "
+                f"{group}='{name}' (the preset, then any values of your own), or a name that is not a preset"
+            )
+    return made
+
+
+def _flat(tree: dict, prefix: str) -> dict[str, Any]:
+    """{"market": {"customers": 5}} -> {"market.customers": 5}; a catalogue entry stays a leaf's parent."""
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        out.update(_flat(value, path) if isinstance(value, dict) and value else {path: value})
+    return out
 
 
 def from_hydra(cfg: DictConfig, choices: dict) -> SimConfig:

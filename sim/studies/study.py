@@ -35,7 +35,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.files import write_json, write_table
 from sim.folders import session_token
 from sim.result import run
-from sim.world.config import config_dict, to_sim_config
+from sim.world.config import config_dict, flatten, to_sim_config
 from sim.world.parameter import ConfigError
 from sim.world.schema import SimConfig
 
@@ -170,17 +170,6 @@ def run_orphan(marker: str) -> None:
 STUDY_RECORD = "study.json"
 
 
-def flat(tree: dict, prefix: str = "") -> dict[str, object]:
-    """{'a': {'b': 1}} -> {'a.b': 1}."""
-    out = {}
-    for key, value in tree.items():
-        if isinstance(value, dict) and value:
-            out.update(flat(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
-
-
 def record_or_match_study(sweep_dir: Path, study: dict) -> None:
     """Write the study's identity into a new folder, or check that a folder to resume holds this study.
 
@@ -207,7 +196,7 @@ def record_or_match_study(sweep_dir: Path, study: dict) -> None:
             f"{f'the study experiment={what}' if what else 'a sweep of its own, not an experiment'}: allowed "
             "resuming it with the command that started it, or a new folder"
         )
-    old, new = flat({"settings": before.get("settings", {})}), flat({"settings": study["settings"]})
+    old, new = flatten({"settings": before.get("settings", {})}), flatten({"settings": study["settings"]})
     changed = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
     if not changed and before.get("cells") != study["cells"]:
         changed.append("the swept cells")

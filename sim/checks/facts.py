@@ -9,12 +9,12 @@ scenarios one replication needs and returns one value per fact.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from sim.checks.fact import Fact, Kind
+from sim.checks.held_out import HELD_OUT, held_out_values
 from sim.model import RecoveryModel
 from sim.result import Result
 from sim.world.config import with_values
@@ -35,36 +35,20 @@ FADED_WEEKS = (13, 26)
 KRISS_SHARE = 0.10
 
 
-@dataclass(frozen=True)
-class Fact:
-    """One published claim, the band a pass needs, and how the value is shown."""
-
-    key: str
-    claim: str
-    target: str
-    source: str
-    low: float
-    high: float
-    percent: bool = True
-    points: bool = False  # a difference of two shares, shown in percentage points
-    aim: float | None = None  # the published figure, where the source gives one
-    tolerance: float | None = None  # a miss by this much counts one in the calibration; half the band if None
-
-    def passes(self, value: float) -> bool:
-        """The simulated mean lies in the band."""
-        return bool(self.low <= value <= self.high)
-
-    @property
-    def scale(self) -> float:
-        """What the calibration measures a miss in."""
-        return self.tolerance if self.tolerance is not None else (self.high - self.low) / 2
-
-
 def ladder_pair(size: str, order_claim: str, tarp: tuple[float, ...]) -> tuple[Fact, Fact]:
     """The two facts of one of TARP's ladders: its order, and its distance to TARP's figures."""
     figures = " / ".join(f"{100 * share:.0f}" for share in tarp)
     order = Fact(
-        f"ladder_order_{size}", order_claim, "every step > 0", TARP, 0.0, 1.0, points=True, tolerance=0.05
+        f"ladder_order_{size}",
+        order_claim,
+        "every step > 0",
+        TARP,
+        0.0,
+        1.0,
+        points=True,
+        tolerance=0.05,
+        kind=Kind.TARGET,
+        group="ladder",
     )
     gap = Fact(
         f"ladder_gap_{size}",
@@ -76,6 +60,8 @@ def ladder_pair(size: str, order_claim: str, tarp: tuple[float, ...]) -> tuple[F
         0.10,
         points=True,
         aim=0.0,
+        kind=Kind.TARGET,
+        group="ladder",
     )
     return order, gap
 
@@ -86,8 +72,18 @@ MINOR_LADDER = ladder_pair(
     TARP_MINOR,
 )
 MAJOR_LADDER = ladder_pair("major", "Major failure: the same ladder (smallest step shown)", TARP_MAJOR)
-FACTS = (
-    Fact("complaint_minor", "Minor problems complained about", "2–5%", TARP, 0.02, 0.05, aim=0.035),
+PUBLISHED = (
+    Fact(
+        "complaint_minor",
+        "Minor problems complained about",
+        "2–5%",
+        TARP,
+        0.02,
+        0.05,
+        aim=0.035,
+        kind=Kind.INPUT,
+        why="complaint.intercept and severity_slope, set by hand to give it",
+    ),
     Fact(
         "complaint_serious",
         "Serious problems complained about",
@@ -96,6 +92,8 @@ FACTS = (
         0.50,
         0.80,
         aim=0.65,
+        kind=Kind.INPUT,
+        why="complaint.intercept and severity_slope, set by hand to give it",
     ),
     Fact(
         "recovery_money",
@@ -105,6 +103,8 @@ FACTS = (
         0.32,
         0.42,
         aim=0.37,
+        kind=Kind.INPUT,
+        why="the outcome logit, solved from it at the Rage Study's conditions",
     ),
     Fact(
         "recovery_money_apology",
@@ -114,6 +114,8 @@ FACTS = (
         0.69,
         0.79,
         aim=0.74,
+        kind=Kind.INPUT,
+        why="the outcome logit, solved from it at the Rage Study's conditions",
     ),
     MINOR_LADDER[0],
     MAJOR_LADDER[0],
@@ -128,6 +130,8 @@ FACTS = (
         2.5,
         percent=False,
         aim=2.0,
+        kind=Kind.INPUT,
+        why="people told per story, 10 and 5",
     ),
     Fact(
         "wom_positive_per_negative",
@@ -138,6 +142,8 @@ FACTS = (
         4.0,
         percent=False,
         aim=3.0,
+        kind=Kind.TARGET,
+        group="wom",
     ),
     Fact(
         "contagion_recent",
@@ -148,6 +154,8 @@ FACTS = (
         2.3,
         percent=False,
         aim=1.8,
+        kind=Kind.INPUT,
+        why="churn.contagion_hazard_ratio, 1.8",
     ),
     Fact(
         "contagion_faded",
@@ -158,6 +166,8 @@ FACTS = (
         1.25,
         percent=False,
         aim=1.0,
+        kind=Kind.INPUT,
+        why="churn.contagion_half_life, 6 weeks",
     ),
     Fact(
         "compensation_beyond_150",
@@ -168,6 +178,8 @@ FACTS = (
         0.01,
         points=True,
         tolerance=0.05,
+        kind=Kind.INPUT,
+        why="the backfire beyond 150% of the loss",
     ),
     Fact(
         "paradox_share",
@@ -176,6 +188,8 @@ FACTS = (
         "de Matos et al. 2007; Magnini et al. 2007",
         0.0,
         0.10,
+        kind=Kind.INPUT,
+        why="outcome.paradox_bonus, given only after a first mild failure mended fast",
     ),
     Fact(
         "paradox_outside_first_mild",
@@ -184,6 +198,8 @@ FACTS = (
         "Magnini et al. 2007; Maxham & Netemeyer 2002",
         0.0,
         0.005,
+        kind=Kind.INPUT,
+        why="a bonus that can reach only first mild failures",
     ),
     Fact(
         "paradox_size",
@@ -193,6 +209,8 @@ FACTS = (
         0.0,
         0.05,
         percent=False,
+        kind=Kind.INPUT,
+        why="the bonus's size, 0.02",
     ),
     Fact(
         "paradox_retention_gain",
@@ -204,6 +222,7 @@ FACTS = (
         0.02,
         points=True,
         tolerance=0.05,
+        kind=Kind.HELD_OUT,
     ),
     Fact(
         "kriss_spend_ratio",
@@ -214,6 +233,8 @@ FACTS = (
         3.0,
         percent=False,
         aim=2.4,
+        kind=Kind.TARGET,
+        group="kriss",
     ),
     Fact(
         "kriss_retention_best",
@@ -223,6 +244,8 @@ FACTS = (
         0.64,
         0.84,
         aim=0.74,
+        kind=Kind.TARGET,
+        group="kriss",
     ),
     Fact(
         "kriss_retention_poorest",
@@ -232,9 +255,15 @@ FACTS = (
         0.33,
         0.53,
         aim=0.43,
+        kind=Kind.TARGET,
+        group="kriss",
     ),
 )
+#: Every fact, input checks first, then calibration targets, then held-out tests: the table's order.
+FACTS = tuple(sorted((*PUBLISHED, *HELD_OUT), key=lambda fact: list(Kind).index(fact.kind)))
 BY_KEY = {fact.key: fact for fact in FACTS}
+#: What experiment=calibrate fits; it refuses the others.
+TARGETS = tuple(fact for fact in FACTS if fact.kind is Kind.TARGET)
 
 
 class ContagionPanel:
@@ -413,6 +442,7 @@ def run_observed(config: SimConfig) -> tuple[RecoveryModel, Result, dict[str, fl
         "kriss_spend_ratio": float(spend[-tenth:].mean() / spend[:tenth].mean()),
         "kriss_retention_best": float(stayed[-tenth:].mean()),
         "kriss_retention_poorest": float(stayed[:tenth].mean()),
+        "annual_retention": float(stayed.mean()),
         "baseline_retention": baseline,
         "unharmed_retention": float(stayed_after(pop.churn_week, *np.concatenate(unharmed).T).mean()),
     }
@@ -430,8 +460,12 @@ def _ran(config: SimConfig) -> RecoveryModel:
     return model
 
 
-def observe(config: SimConfig) -> dict[str, float]:
-    """Every fact's value in one replication (the seed is ``config.seed``), plus the ladders' rungs."""
+def observe(config: SimConfig, held_out: bool = True) -> dict[str, float]:
+    """Every fact's value in one replication (the seed is ``config.seed``), plus the ladders' rungs.
+
+    ``held_out=False`` skips the runs only the held-out facts need (the
+    calibration never looks at them).
+    """
     model, result, values = run_observed(with_values(config, {"policy": "compensation"}))
     s = result.summary
     values |= {
@@ -443,10 +477,15 @@ def observe(config: SimConfig) -> dict[str, float]:
     }
     values |= ladder_facts(model, result.failures, values["unharmed_retention"])
     both = with_values(config, {"policy": "apology_compensation"})
-    model, result, _ = run_observed(both)
-    values["recovery_money_apology"] = result.summary["recovery_satisfaction"]
-    values |= paradox_facts(model, result.complaints, result.failures, values["baseline_retention"])
+    model_both, result_both, _ = run_observed(both)
+    values["recovery_money_apology"] = result_both.summary["recovery_satisfaction"]
+    values |= paradox_facts(
+        model_both, result_both.complaints, result_both.failures, values["baseline_retention"]
+    )
     values["compensation_beyond_150"] = recovery_satisfaction(
         with_values(config, {"policy": "compensation"}, **{"policy.compensation": 2.0})
     ) - recovery_satisfaction(with_values(config, {"policy": "compensation"}, **{"policy.compensation": 1.5}))
+    if held_out:
+        logs = [result.complaints, result_both.complaints]
+        values |= held_out_values(model, result, values["annual_retention"], logs)
     return {"seed": config.seed, **values}

@@ -99,7 +99,7 @@ class CustomerConf:
         "customer.expectation_adaptation",
         0.0,
         1.0,
-        doc="weekly drift of expectation to experience",
+        doc="drift of expectation towards each purchase's quality",
         unit=SHARE,
         evidence=f"{KRISS}, lasting differences in experience",
     )

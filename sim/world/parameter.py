@@ -115,13 +115,14 @@ class Apology(Enum):
 
 
 class StudyKind(Enum):
-    """What a study does: sweep a grid, search for the best policy, screen, validate or calibrate."""
+    """What a study does: sweep a grid, search for the best policy, screen, validate, calibrate, check it."""
 
     grid = "grid"
     optimise = "optimise"
     sensitivity = "sensitivity"
     validation = "validation"
     calibrate = "calibrate"
+    calibration_check = "calibration_check"
 
 
 class NetworkKind(Enum):

@@ -242,12 +242,17 @@ class StudyConf:
     )
     kind: StudyKind = param(
         StudyKind.grid,
-        doc="grid (a Hydra sweep), optimise, sensitivity, validation or calibrate",
+        doc="grid (a Hydra sweep), optimise, sensitivity, validation, calibrate or calibration_check",
         unit="kind",
         source="setting",
     )
     trials: int = param(
-        40, 1, 100_000, doc="optimise, calibrate: trials of the search", unit="trials", source="setting"
+        40,
+        1,
+        100_000,
+        doc="optimise, calibrate, calibration_check: trials of each search",
+        unit="trials",
+        source="setting",
     )
     trial_replications: int = param(
         3,

@@ -110,3 +110,27 @@ def test_a_broken_shipped_calibration_stops_every_run_with_one_line(monkeypatch)
     )
     with pytest.raises(ConfigError, match="has no value for wom.delight_tell"):
         to_sim_config()
+
+
+def test_calibration_check_refits_without_each_group_from_the_middle_of_the_ranges(tmp_path):
+    from sim.checks.calibration import calibration_check, groups, search
+
+    cfg = with_values(
+        SimConfig(),
+        weeks=60,
+        **{
+            "market.customers": 600,
+            "study.parameters": {"wom.delight_tell": [0.05, 0.3], "churn.base_hazard": [0.001, 0.012]},
+            "study.trials": 2,
+            "study.trial_replications": 1,
+        },
+    )
+    written = {p.name for p in calibration_check(cfg, tmp_path)}
+    assert written == {"groups.csv", "report.md"}
+    table = pd.read_csv(tmp_path / "groups.csv").set_index("left_out")
+    assert set(table.index) == set(groups()) == {"ladder", "wom", "kriss"}
+    assert (table["facts"] == [len(groups()[g]) for g in table.index]).all()
+    report = (tmp_path / "report.md").read_text()
+    assert "left-out groups are predicted" in report and "| kriss |" in report
+    first = search(cfg, from_shipped=False).trials[0].params
+    assert first == {"wom.delight_tell": pytest.approx(0.175), "churn.base_hazard": pytest.approx(0.0065)}

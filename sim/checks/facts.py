@@ -170,6 +170,18 @@ PUBLISHED = (
         why="churn.contagion_half_life, 6 weeks",
     ),
     Fact(
+        "slower_answer_less_satisfied",
+        "Complainants satisfied: change per week longer to an answer",
+        "falls (< 0)",
+        "Gelbrich & Roschk 2011; Tax, Brown & Chandrashekaran 1998",
+        -1.0,
+        0.0,
+        points=True,
+        tolerance=0.05,
+        kind=Kind.INPUT,
+        why="outcome.days_penalty, assumed; escalated cases also need more contacts",
+    ),
+    Fact(
         "compensation_beyond_150",
         "Satisfaction with recovery: compensation 200% minus 150% of the loss",
         "adds nothing or backfires (≤ +1 pt)",
@@ -449,6 +461,15 @@ def run_observed(config: SimConfig) -> tuple[RecoveryModel, Result, dict[str, fl
     return model, Result.from_model(model), values
 
 
+def satisfaction_per_week(complaints: pd.DataFrame) -> float:
+    """Least-squares slope of satisfied (1) or not (0) on weeks from complaint to answer (answered cases)."""
+    answered = complaints[complaints["outcome"].isin(["satisfied", "dissatisfied"])]
+    weeks = answered["response_days"].to_numpy() / 7.0
+    if answered.empty or np.ptp(weeks) == 0:
+        return np.nan
+    return float(np.polyfit(weeks, (answered["outcome"] == "satisfied").to_numpy(float), 1)[0])
+
+
 def recovery_satisfaction(config: SimConfig) -> float:
     """Share of complainants satisfied by recovery over one run."""
     return Result.from_model(_ran(config), complaints=False).summary["recovery_satisfaction"]
@@ -474,6 +495,7 @@ def observe(config: SimConfig, held_out: bool = True) -> dict[str, float]:
         "recovery_money": s["recovery_satisfaction"],
         "wom_reach_ratio": s["wom_reach_negative"] / s["wom_reach_positive"],
         "wom_positive_per_negative": s["wom_positive_events"] / s["wom_negative_events"],
+        "slower_answer_less_satisfied": satisfaction_per_week(result.complaints),
     }
     values |= ladder_facts(model, result.failures, values["unharmed_retention"])
     both = with_values(config, {"policy": "apology_compensation"})

@@ -109,7 +109,14 @@ class FirmConf:
         "range 8-25",
     )
     staff_cost_week: float = param(900.0, 0.0, 1e6, doc="cost of one team member", unit=MONEY + "/week")
-    first_contact_cost: float = param(5.0, 0.0, 1e6, doc="cost of a frontline contact", unit=MONEY)
+    first_contact_cost: float = param(
+        5.0,
+        0.0,
+        1e6,
+        doc="cost of a frontline contact",
+        unit=MONEY,
+        source="assumption; for scale, Gartner 2019: a live contact costs $8.01 on average",
+    )
     escalated_cost: float = param(25.0, 0.0, 1e6, doc="cost of handling an escalated case", unit=MONEY)
     repeat_contact_cost: float = param(4.0, 0.0, 1e6, doc="cost of a chasing contact (S20)", unit=MONEY)
     first_contact_days: float = param(0.5, 0.0, 365.0, doc="response time on first contact", unit="days")

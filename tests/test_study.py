@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import BIN, TINY, recovery_sim
 from omegaconf import OmegaConf
 
 from sim.studies.aggregate import baselines
@@ -17,15 +17,6 @@ from sim.studies.report import roi_interval
 from sim.studies.stats import holm, mean_ci, paired_difference, recovery_roi
 from sim.studies.study import sweep_cells, swept_keys
 from sim.world.parameter import PROJECT_ROOT
-
-BIN = Path(sys.executable).parent
-TINY = ["market.customers=150", "weeks=4"]
-
-
-def recovery_sim(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(BIN / "recovery-sim"), *args], cwd=cwd, capture_output=True, text=True, timeout=600
-    )
 
 
 def report(cwd: Path, sweep: Path) -> subprocess.CompletedProcess:
@@ -79,18 +70,6 @@ def test_baselines_are_found_within_groups():
     assert base["policy=none network=a"] == "policy=none network=a"
 
 
-@pytest.fixture(scope="module")
-def policy_grid(tmp_path_factory):
-    """A tiny policy_grid through the real command and the default (parallel) launcher."""
-    cwd = tmp_path_factory.mktemp("grid")
-    sweep = cwd / "sweep"
-    done = recovery_sim(
-        cwd, "experiment=policy_grid", "study.replications=2", *TINY, f"hydra.sweep.dir={sweep}"
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return cwd, sweep, done
-
-
 def test_a_sweep_has_a_cell_for_each_combination_of_the_experiment_and_the_command_line():
     multirun = OmegaConf.create(
         {
@@ -116,7 +95,7 @@ def test_a_study_writes_every_table_figure_and_the_report(policy_grid):
         assert (sweep / name).stat().st_size > 0, name
     runs = pd.read_parquet(sweep / "runs.parquet")
     assert len(runs) == 24 and (runs["status"] == "ok").all()
-    assert {"profit", "config.policy.name", "cell.policy", "cell.delegation"} <= set(runs.columns)
+    assert {"profit", "config_policy_name", "policy", "delegation"} <= set(runs.columns)
     assert len(pd.read_parquet(sweep / "weekly.parquet")) == 24 * 5
     summary = pd.read_csv(sweep / "summary.csv")
     assert len(summary) == 12 and summary["cell"].iloc[0] == "policy=none delegation=none"
@@ -260,12 +239,7 @@ def test_a_levers_effect_is_paired_over_the_cells_that_differ_in_it_only():
     for policy, extra in (("none", 0.0), ("apology", 100.0)):
         for delegation, gain in (("none", 0.0), ("full", 10.0)):
             for r, noise in ((0, 0.0), (1, 2.0)):
-                cell = {
-                    "status": "ok",
-                    "cell.policy": policy,
-                    "cell.delegation": delegation,
-                    "replication": r,
-                }
+                cell = {"status": "ok", "cell": f"policy={policy} delegation={delegation}", "replication": r}
                 rows.append(
                     {**cell, "profit": 1000 + extra + gain + noise, "revenue": 0.0, "churn_rate": 0.5}
                 )

@@ -3,11 +3,20 @@
 Runs at the end of every sweep (a Hydra callback) and stands alone on any
 sweep folder, finished, partial or interrupted: it reads ``runs/*.json`` and
 ``runs/*.parquet`` and rewrites everything else.
+
+The tables are tidy: every one with a ``cell`` label has, right after it, a
+column per swept key, named after the key with dots as underscores (``policy``,
+``delegation``, ``firm_staff``; ``cell_seed`` where the plain name is already a
+column of the run, as ``seed`` and ``weeks`` are), holding the value the cell
+set: a preset's name, or a number where every cell's value is one. Every other
+name is plain too (``config_firm_staff``, ``by_failure_type_billing_error_complaints``),
+so DuckDB and pandas read each column without quoting.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -94,32 +103,82 @@ def parse_cell(cell: list[str]) -> dict[str, str]:
     return dict(item.split("=", 1) for item in cell)
 
 
+#: The identity of a run in runs.parquet, then its cell label and swept values, then its summary.
+IDENTITY = ("run_id", "status", "replication", "seed", "seconds", "error")
+
+#: Names the tables give columns of their own (weekly.parquet, summary.csv, paired.csv).
+TABLE_COLUMNS = {"cell", "week", "baseline", "runs", "failed", "metric"}
+
+
+def plain(name: str) -> str:
+    """A name SQL reads unquoted: 'firm.staff' -> 'firm_staff' (anything not a letter, digit or _ as _)."""
+    return re.sub(r"[^0-9A-Za-z_]", "_", name)
+
+
 def runs_frame(ok: list[dict], failed: list[dict]) -> pd.DataFrame:
-    """One row per run: identity, status, swept values (cell.*), then every summary and config value."""
+    """One row per run: identity, status, cell label, then every summary and config value (config_*)."""
     rows = []
     for record in ok + failed:
-        row = {
-            key: record.get(key) for key in ("run_id", "status", "replication", "seed", "seconds", "error")
-        }
+        row = {key: record.get(key) for key in IDENTITY}
         row["cell"] = " ".join(record["cell"])
-        row.update({f"cell.{k}": v for k, v in parse_cell(record["cell"]).items()})
         rows.append((row, record.get("summary") or {}))
-    flat = pd.json_normalize([summary for _, summary in rows], sep=".").drop(columns="seed", errors="ignore")
+    flat = pd.json_normalize([summary for _, summary in rows], sep="_").drop(columns="seed", errors="ignore")
     return pd.concat([pd.DataFrame([row for row, _ in rows]), flat], axis=1)
 
 
-def order_cells(runs: pd.DataFrame, order: dict[str, list[str]]) -> list[str]:
+def weekly_frame(sweep_dir: Path, ok: list[dict]) -> pd.DataFrame:
+    """One row per finished run per week: run, cell label, replication, then the run's weekly metrics."""
+    if not ok:
+        return pd.DataFrame()
+    weekly = pd.concat(
+        [
+            pd.read_parquet(sweep_dir / "runs" / f"{r['run_id']}.parquet").assign(
+                run_id=r["run_id"], cell=" ".join(r["cell"]), replication=r["replication"]
+            )
+            for r in ok
+        ],
+        ignore_index=True,
+    )
+    first = ["run_id", "cell", "replication"]
+    return weekly[[*first, *weekly.columns.difference(first, sort=False)]]
+
+
+def swept_table(records: list[dict], taken: set[str]) -> pd.DataFrame:
+    """Per cell label, a column per swept key with the value the cell sets (see the module's docstring).
+
+    ``taken``: the names the tables already use; a swept key whose plain name is one of them
+    gets ``cell_`` before it.
+    """
+    cells = {" ".join(r["cell"]): parse_cell(r["cell"]) for r in records}
+    keys = list(dict.fromkeys(key for values in cells.values() for key in values))
+    columns = {}
+    for key in keys:
+        name = plain(key.lstrip("+~"))
+        if name in taken or name in columns:
+            name = f"cell_{name}"
+        values = pd.Series([cells[c].get(key) for c in cells], index=list(cells), dtype=object)
+        numbers = pd.to_numeric(values, errors="coerce")
+        columns[name] = numbers if numbers.notna().all() else values.astype(str).where(values.notna())
+    return pd.DataFrame(columns, index=pd.Index(list(cells), name="cell"))
+
+
+def with_swept(frame: pd.DataFrame, swept: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the swept columns of its cell label just after that label."""
+    if "cell" not in frame.columns:
+        return frame
+    at = frame.columns.get_loc("cell") + 1
+    joined = frame.join(swept, on="cell")
+    return joined[[*frame.columns[:at], *swept.columns, *frame.columns[at:]]]
+
+
+def order_cells(cells: list[str], order: dict[str, list[str]]) -> list[str]:
     """Cells in the study's order of values, else alphabetically."""
-    first = runs.drop_duplicates("cell").set_index("cell")
 
     def rank(cell: str) -> tuple:
-        values = [first.at[cell, f"cell.{key}"] if f"cell.{key}" in first else None for key in order]
-        return (
-            *(o.index(v) if v in o else len(o) for v, o in zip(values, order.values(), strict=True)),
-            cell,
-        )
+        values = parse_cell(cell.split())
+        return (*(o.index(values[k]) if values.get(k) in o else len(o) for k, o in order.items()), cell)
 
-    return sorted(first.index, key=rank)
+    return sorted(dict.fromkeys(cells), key=rank)
 
 
 def baselines(cells: pd.DataFrame, study: dict) -> dict[str, str | None]:
@@ -154,14 +213,12 @@ def cell_table(runs: pd.DataFrame, cells: list[str], base_of: dict, metrics: lis
     rows = []
     for cell in cells:
         mine = runs[runs["cell"] == cell]
-        row = {"cell": cell, **{c: mine[c].iloc[0] for c in runs.columns if c.startswith("cell.")}}
-        row.update(
-            {
-                "baseline": base_of[cell],
-                "runs": int((mine["status"] == "ok").sum()),
-                "failed": int((mine["status"] == "failed").sum()),
-            }
-        )
+        row = {
+            "cell": cell,
+            "baseline": base_of[cell],
+            "runs": int((mine["status"] == "ok").sum()),
+            "failed": int((mine["status"] == "failed").sum()),
+        }
         for metric in metrics:
             e = mean_ci(ok.loc[ok["cell"] == cell, metric])
             low, high = np.clip([e.low, e.high], 0, 1) if metric in SHARES else (e.low, e.high)
@@ -296,24 +353,14 @@ def aggregate(sweep_dir: Path) -> list[Path]:
         "metrics": [],
         "replications": 1,
     }
-    cells = order_cells(runs, sweep_order(sweep_dir))
+    cells = order_cells(list(runs["cell"]), sweep_order(sweep_dir))
     base_of = baselines(runs.drop_duplicates("cell"), study)
     metrics = [m for m in study["metrics"] if m in runs.columns]
     summary = cell_table(runs, cells, base_of, metrics)
     paired = paired_table(runs, cells, base_of, metrics)
-    weekly = (
-        pd.concat(
-            [
-                pd.read_parquet(sweep_dir / "runs" / f"{r['run_id']}.parquet").assign(
-                    run_id=r["run_id"], cell=" ".join(r["cell"]), replication=r["replication"]
-                )
-                for r in ok
-            ],
-            ignore_index=True,
-        )
-        if ok
-        else pd.DataFrame()
-    )
+    weekly = weekly_frame(sweep_dir, ok)
+    swept = swept_table(ok + failed, {*runs.columns, *weekly.columns, *TABLE_COLUMNS})
+    runs, weekly, summary, paired = (with_swept(t, swept) for t in (runs, weekly, summary, paired))
     info = manifest(sweep_dir, ok, failed, len(cells), study.get("replications", 1))
     tables = {"runs.parquet": runs, "weekly.parquet": weekly, "summary.csv": summary, "paired.csv": paired}
     written = [write_table(sweep_dir / name, frame) for name, frame in tables.items()]

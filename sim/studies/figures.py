@@ -149,10 +149,11 @@ def frontier(summary: pd.DataFrame, name: str, path: Path) -> Path:
 
 def profit_map(summary: pd.DataFrame, keys: list[str], name: str, path: Path) -> Path:
     """Mean profit over two swept keys as a heatmap, or over one as a curve with its interval."""
+    values = pd.DataFrame([parse(cell) for cell in summary["cell"]], index=summary.index)
     if len(keys) >= 2:
         rows, cols = keys[0], keys[1]
-        table = summary.pivot_table(
-            index=f"cell.{rows}", columns=f"cell.{cols}", values="profit_mean", sort=False
+        table = values.assign(profit_mean=summary["profit_mean"]).pivot_table(
+            index=rows, columns=cols, values="profit_mean", sort=False
         )
         fig, ax = plt.subplots(
             figsize=(1.6 * table.shape[1] + 3, 0.7 * table.shape[0] + 2), layout="constrained"
@@ -166,8 +167,8 @@ def profit_map(summary: pd.DataFrame, keys: list[str], name: str, path: Path) ->
         fig.colorbar(image, ax=ax, label="mean profit (millions)")
     else:
         key = keys[0]
-        x = pd.to_numeric(summary[f"cell.{key}"], errors="coerce")
-        labels = summary[f"cell.{key}"].astype(str)
+        x = pd.to_numeric(values[key], errors="coerce")
+        labels = values[key].astype(str)
         positions = x.to_numpy(float) if x.notna().all() else np.arange(len(x))
         fig, ax = plt.subplots(figsize=(9, 5.5), layout="constrained")
         mean, low, high = (summary[f"profit_{s}"].to_numpy(float) / 1e6 for s in ("mean", "low", "high"))
@@ -191,7 +192,7 @@ def draw_study_figures(
 ) -> list[Path]:
     """Draw every figure the study's data supports; return their paths."""
     name = study.get("name", sweep_dir.parent.name)
-    keys = [c.removeprefix("cell.") for c in summary.columns if c.startswith("cell.")]
+    keys = list(dict.fromkeys(key for cell in cells for key in parse(cell)))
     figures = [weekly_bands(weekly, cells, keys, name, sweep_dir / "weekly.png")]
     if not paired.empty and {"profit", "churn_rate"} <= set(paired["metric"]):
         figures.append(forest(paired, name, sweep_dir / "forest.png"))

@@ -63,12 +63,20 @@ def verdict(p_holm: float, low: float, high: float) -> str:
     return f"not distinguishable from no difference (Holm-adjusted p = {p_holm:.2g})"
 
 
+def swept_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each row's swept keys and values as its cell label writes them ('policy=none firm.staff=2')."""
+    return pd.DataFrame(
+        [dict(item.split("=", 1) for item in cell.split()) for cell in frame["cell"]], index=frame.index
+    )
+
+
 def answer(study: dict, summary: pd.DataFrame, paired: pd.DataFrame, runs: pd.DataFrame) -> list[str]:
     """The plain-words findings: the winner on profit, its margin, and what it trades away."""
     lines = []
     ok = runs[runs["status"] == "ok"]
     within = study.get("within") or []
-    groups = summary.groupby([f"cell.{k}" for k in within], sort=False) if within else [((), summary)]
+    values = swept_values(summary)
+    groups = summary.groupby([values[k] for k in within], sort=False) if within else [((), summary)]
     for key, group in groups:
         group = group.dropna(subset=["profit_mean"]).sort_values("profit_mean", ascending=False)
         if group.empty:
@@ -137,14 +145,18 @@ def levers(runs: pd.DataFrame, order: dict[str, list[str]]) -> list[str]:
     the other keys' values and the replications.
     """
     ok = runs[runs["status"] == "ok"]
-    keys = [k for k in order if f"cell.{k}" in ok and ok[f"cell.{k}"].nunique() > 1]
+    cells = swept_values(ok)
+    keys = [k for k in order if k in cells and cells[k].nunique() > 1]
+    if not keys:
+        return []
+    ok = pd.concat([cells[keys], ok[["replication", *LEVER_METRICS]]], axis=1)
     lines = []
     for key in keys:
-        others = [f"cell.{k}" for k in keys if k != key]
-        values = [v for v in order[key] if v in set(ok[f"cell.{key}"])]
-        first = ok[ok[f"cell.{key}"] == values[0]].set_index([*others, "replication"])
+        others = [k for k in keys if k != key]
+        values = [v for v in order[key] if v in set(ok[key])]
+        first = ok[ok[key] == values[0]].set_index([*others, "replication"])
         for value in values[1:]:
-            this = ok[ok[f"cell.{key}"] == value].set_index([*others, "replication"])
+            this = ok[ok[key] == value].set_index([*others, "replication"])
             common = this.index.intersection(first.index)
             if len(common) < 2:
                 continue

@@ -215,7 +215,8 @@ def test_sensitivity_gives_morris_indices_and_the_winner_at_every_point(tmp_path
     out = tmp_path / "out"
     keys = len(OmegaConf.load(PROJECT_ROOT / "experiments" / "sensitivity.yaml").study.parameters)
     points = 2 * (keys + 1)
-    assert len(pd.read_csv(out / "runs.csv")) == points * 4
+    runs = pd.read_csv(out / "runs.csv")
+    assert len(runs) == points * 4 and "wom_negative_reach" in runs and not [c for c in runs if "." in c]
     indices = pd.read_csv(out / "indices.csv")
     assert len(indices) == 4 * 2 * keys and (indices["mu_star"] >= 0).all()
     assert len(pd.read_csv(out / "winners.csv")) == points

@@ -21,6 +21,7 @@ from SALib.analyze import morris as morris_analyze  # noqa: E402
 from SALib.sample import morris as morris_sample  # noqa: E402
 
 from sim.files import write_markdown_report, write_table  # noqa: E402
+from sim.studies.aggregate import plain  # noqa: E402
 from sim.studies.parallel import run_many  # noqa: E402
 from sim.world.config import with_values  # noqa: E402
 from sim.world.parameter import ConfigError
@@ -168,9 +169,9 @@ def sensitivity(cfg: SimConfig, out: Path) -> list[Path]:
     table = indices(spec, runs, cfg.study.policies)
     won = winners(runs, spec["names"])
     return [
-        write_table(out / "runs.csv", runs),
+        write_table(out / "runs.csv", runs.rename(columns=plain)),  # wom_negative_reach: no dots in names
         write_table(out / "indices.csv", table),
-        write_table(out / "winners.csv", won),
+        write_table(out / "winners.csv", won.rename(columns=plain)),
         draw(table, cfg.study.policies, out / "indices.png"),
         write_report(out, cfg, spec, table, won),
     ]

@@ -192,11 +192,13 @@ def search_study(config: SimConfig, run_dir: Path) -> None:
     from sim.checks.calibration import calibrate, calibration_check
     from sim.checks.validation import DOC, validation
     from sim.studies.optimise import optimise
+    from sim.studies.robustness import robustness
     from sim.studies.sensitivity import sensitivity
 
     study = {
         StudyKind.optimise: optimise,
         StudyKind.sensitivity: sensitivity,
+        StudyKind.robustness: robustness,
         StudyKind.validation: partial(validation, doc=DOC if is_shipped_validation(config) else None),
         StudyKind.calibrate: calibrate,
         StudyKind.calibration_check: calibration_check,
@@ -343,15 +345,19 @@ def claim(config: DictConfig, mode: str) -> Owned:
 def check_search_study(cfg: SimConfig) -> None:
     """A search study's name and the options it reads, checked before its folder exists."""
     check_study_name(cfg.study.name)
-    if cfg.study.kind is StudyKind.sensitivity:
+    if cfg.study.kind in (StudyKind.sensitivity, StudyKind.robustness):
         from sim.studies.sensitivity import problem
 
         problem(cfg)
-        for policy in cfg.study.policies:
-            try:
-                preset_path("policy", policy)
-            except ConfigError as error:
-                raise ConfigError(f"study.policies=[{', '.join(cfg.study.policies)}]: {error}") from None
+        lists = {"policies": ("policy", cfg.study.policies)}
+        if cfg.study.kind is StudyKind.robustness:
+            lists["delegations"] = ("delegation", cfg.study.delegations)
+        for key, (group, names) in lists.items():
+            for name in names:
+                try:
+                    preset_path(group, name)
+                except ConfigError as error:
+                    raise ConfigError(f"study.{key}=[{', '.join(names)}]: {error}") from None
 
 
 def check_study_options(study: StudyConf, cells: list[list[str]], swept: set[str]) -> None:

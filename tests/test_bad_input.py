@@ -235,6 +235,14 @@ CLI_CASES = [
         "experiment=sensitivity study.policies=[none,bogus]",
         "study.policies=[none, bogus]: policy=bogus does not exist: allowed apology",
     ),
+    (
+        "experiment=robustness study.delegations=[none,most]",
+        "study.delegations=[none, most]: delegation=most does not exist: allowed full",
+    ),
+    (
+        "experiment=robustness study.parameters={wom.negative_effect:[0.1,0.01]}",
+        "study.parameters.wom.negative_effect=[0.1, 0.01] is malformed: allowed [low, high], low < high",
+    ),
 ]
 
 

@@ -120,6 +120,7 @@ class StudyKind(Enum):
     grid = "grid"
     optimise = "optimise"
     sensitivity = "sensitivity"
+    robustness = "robustness"
     validation = "validation"
     calibrate = "calibrate"
     calibration_check = "calibration_check"

@@ -249,7 +249,7 @@ class StudyConf:
     )
     kind: StudyKind = param(
         StudyKind.grid,
-        doc="grid (a Hydra sweep), optimise, sensitivity, validation, calibrate or calibration_check",
+        doc="grid (a Hydra sweep), optimise, sensitivity, robustness, validation, calibrate, calibration_check",
         unit="kind",
         source="setting",
     )
@@ -277,7 +277,7 @@ class StudyConf:
     )
     parameters: dict[str, list[float]] = param(
         factory=dict,
-        doc="sensitivity, calibrate: key -> [low, high] explored",
+        doc="sensitivity, robustness, calibrate: key -> [low, high] explored",
         unit="ranges",
         source="setting",
     )
@@ -291,9 +291,18 @@ class StudyConf:
     )
     policies: list[str] = param(
         factory=lambda: ["none", "apology", "compensation", "apology_compensation"],
-        doc="sensitivity: policy presets compared at every sampled point",
+        doc="sensitivity, robustness: policy presets compared at every sampled point",
         unit="presets",
         source="setting",
+    )
+    delegations: list[str] = param(
+        factory=lambda: ["none", "partial", "full"],
+        doc="robustness: delegation presets, each with every policy",
+        unit="presets",
+        source="setting",
+    )
+    scenarios: int = param(
+        64, 2, 100_000, doc="robustness: scenarios of the Latin hypercube", unit="scenarios", source="setting"
     )
 
 

@@ -249,7 +249,7 @@ class StudyConf:
     )
     kind: StudyKind = param(
         StudyKind.grid,
-        doc="grid (a Hydra sweep), optimise, sensitivity, robustness, validation, calibrate, calibration_check",
+        doc="a Hydra grid, optimise, sensitivity, robustness, validation, calibrate, calibration_check",
         unit="kind",
         source="setting",
     )

@@ -6,7 +6,8 @@ forget_stale_loops()  # first: a module below may call a compiled loop as it is 
 
 from sim.model import RecoveryModel
 from sim.result import Result, run
+from sim.world.keys import parameters
 from sim.world.parameter import ConfigError
 from sim.world.schema import SimConfig
 
-__all__ = ["ConfigError", "RecoveryModel", "Result", "SimConfig", "run"]
+__all__ = ["ConfigError", "RecoveryModel", "Result", "SimConfig", "parameters", "run"]

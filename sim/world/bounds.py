@@ -8,6 +8,7 @@ same checks Hydra's schema gives the command line, and more).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import typing
 from enum import Enum
@@ -24,13 +25,19 @@ from sim.world.schema import (
 )
 
 
+@functools.cache
+def type_hints(schema: type) -> dict[str, Any]:
+    """A dataclass's field types, resolved once (``typing.get_type_hints`` evaluates them on every call)."""
+    return typing.get_type_hints(schema)
+
+
 def _check_fields(obj: Any, prefix: str) -> None:
     """Refuse a value of the wrong kind or outside its declared range, naming the full key.
 
     Hydra checks kinds on the command line; a ``SimConfig`` built in Python gets no such check,
     and a string or an infinity there would otherwise fail weeks later, deep in a compiled loop.
     """
-    hints = typing.get_type_hints(type(obj))
+    hints = type_hints(type(obj))
     for f in dataclasses.fields(obj):
         value, key = getattr(obj, f.name), f"{prefix}{f.name}"
         kind = _plain_kind(hints[f.name])
@@ -48,6 +55,11 @@ def _check_fields(obj: Any, prefix: str) -> None:
             lo, hi = f.metadata.get("lo"), f.metadata.get("hi")
             if math.isnan(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
                 raise ConfigError(f"{key}={value} is out of range: allowed {_describe(lo, hi)}")
+
+
+def kind_of(hint: Any) -> tuple[Any, bool]:
+    """What a field of type ``hint`` holds, and whether null is allowed: ``float | None`` -> (float, True)."""
+    return _plain_kind(hint), type(None) in typing.get_args(hint)
 
 
 def _plain_kind(hint: Any) -> Any:

@@ -2,17 +2,18 @@
 
 Each row comes from a field's metadata in sim/world/market_schema.py and schema.py (range, meaning,
 unit, source), so the documentation cannot drift from the code; a test checks
-that docs/ODD.md holds the current table.
+that docs/ODD.md holds the current table. ``sim.parameters()`` (sim.world.keys) is the same
+table as a DataFrame.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from sim.world.keys import leaves
 from sim.world.schema import SimConfig
 
 START, END = "<!-- parameters:start -->", "<!-- parameters:end -->"
@@ -37,20 +38,10 @@ def _range(meta: dict) -> str:
 
 def rows(obj: Any, prefix: str = "") -> list[tuple[str, ...]]:
     """One row per leaf parameter: key, default, range, unit, meaning, source."""
-    out = []
-    for f in dataclasses.fields(obj):
-        value, key = getattr(obj, f.name), f"{prefix}{f.name}"
-        if dataclasses.is_dataclass(value):
-            out += rows(value, key + ".")
-        elif isinstance(value, dict):
-            for name, item in value.items():
-                out += rows(item, f"{key}.{name}.")
-        else:
-            m = f.metadata
-            out.append(
-                (key, _show(value), _range(m), m.get("unit", ""), m.get("doc", ""), m.get("source", ""))
-            )
-    return out
+    return [
+        (key, _show(value), _range(f.metadata), *(f.metadata.get(k, "") for k in ("unit", "doc", "source")))
+        for key, value, f, _ in leaves(obj, prefix)
+    ]
 
 
 def table() -> str:

@@ -151,6 +151,33 @@ def complaint_log(model: RecoveryModel) -> pd.DataFrame:
     return log.sort_values(["week", "customer"], kind="stable", ignore_index=True)
 
 
+def weekly_counts(model: RecoveryModel) -> pd.DataFrame:
+    """A model's collected metrics week by week, with the week as the first column."""
+    ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    ts.insert(0, "week", np.arange(len(ts)))
+    return ts
+
+
+def model_summary(model: RecoveryModel, ts: pd.DataFrame | None = None, config: bool = True) -> dict:
+    """A finished model's summary.json; ``config=False`` leaves the config out (an empty mapping).
+
+    Turning the config into plain data goes through OmegaConf and costs more than a small run
+    (``sim.connect``, which returns only the numbers, skips it).
+    """
+    by_type = {
+        name: {key: int(counts[i]) for key, counts in model.by_failure_type.items()}
+        for i, name in enumerate(model.catalogue.names)
+    }
+    return summarise(
+        weekly_counts(model) if ts is None else ts,
+        model.seed,
+        model.steps,
+        model.customers_initial,
+        config_dict(replace(model.config, seed=model.seed)) if config else {},
+        by_type,
+    )
+
+
 @dataclass
 class Result:
     """The summary, the weekly time series, the complaint log and the failure log of one run."""
@@ -163,20 +190,8 @@ class Result:
     @classmethod
     def from_model(cls, model: RecoveryModel, complaints: bool = True) -> Result:
         """Collect a finished model's outputs (the complaint and failure logs only if asked)."""
-        ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-        ts.insert(0, "week", np.arange(len(ts)))
-        by_type = {
-            name: {key: int(counts[i]) for key, counts in model.by_failure_type.items()}
-            for i, name in enumerate(model.catalogue.names)
-        }
-        summary = summarise(
-            ts,
-            model.seed,
-            model.steps,
-            model.customers_initial,
-            config_dict(replace(model.config, seed=model.seed)),
-            by_type,
-        )
+        ts = weekly_counts(model)
+        summary = model_summary(model, ts)
         ts = pd.concat([ts[["week", *METRICS]], weekly_rates(ts)], axis=1)
         if not complaints:
             return cls(summary=summary, timeseries=ts, complaints=pd.DataFrame())

@@ -92,11 +92,12 @@ def test_plain_values_are_set_without_omegaconf_once_the_presets_are_composed(mo
     assert [configure_flat(**values) for values in calls] == made
 
 
-def test_a_call_leaves_the_composed_presets_as_they_were():
+def test_calls_and_runs_leave_the_composed_presets_as_they_were():
     before = configure(policy="apology")
     configure_flat(
         policy="apology", **{"policy.compensation": 2.0, "failures.catalogue.billing_error.severity": 1}
     )
+    sim.outcomes(policy="apology", firm__recovery_budget=100.0, **{name_of(k): v for k, v in SMALL.items()})
     assert configure_flat(policy="apology") == before
 
 

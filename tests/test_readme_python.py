@@ -1,4 +1,4 @@
-"""The README's "From Python" block runs as written: the researcher's path, presets and NumPy values included."""
+"""The README's "From Python" block runs as written: the researcher's path, presets and NumPy values."""
 
 from __future__ import annotations
 

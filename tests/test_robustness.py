@@ -88,3 +88,15 @@ def test_a_small_study_writes_its_answer(tmp_path):
     assert len(runs) == 4 * 4 and set(runs["policy"]) == {"none", "apology_compensation"}
     report = (tmp_path / "report.md").read_text()
     assert "**Use `policy=" in report and report.count("| `policy=") == 4
+
+
+def test_losses_scattered_at_random_are_not_described_as_a_region():
+    runs = synthetic_runs()
+    rng = np.random.default_rng(2)
+    unlucky = rng.random(runs["scenario"].nunique()) < 0.3  # A loses 30% of scenarios, whatever x and y
+    a = runs["cell"] == "A"
+    runs.loc[a, "profit"] = np.where(unlucky[runs.loc[a, "scenario"]], 90.0, 110.0)
+    runs = with_regret(runs)
+    box = discover(runs, ["x", "y"], "A")
+    text = " ".join(answer(ranking(runs), box, {"x": (0.0, 1.0), "y": (0.0, 1.0)}))
+    assert box["density"] < 0.5 and "not concentrated" in text and "most often `B`" in text

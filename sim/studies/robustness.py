@@ -37,6 +37,8 @@ KEPT = ("profit", "revenue", "churn_rate", "recovery_cost", "recovery_satisfacti
 MIN_COVERAGE = 0.5
 #: A box's limit is named in words only where it cuts at least this share of the explored range.
 NAMED_CUT = 0.1
+#: A box describes where the recommended cell is beaten only if it loses at least this share of it.
+CONCENTRATED = 0.5
 
 
 def scenarios(cfg: SimConfig) -> pd.DataFrame:
@@ -115,8 +117,8 @@ def discover(runs: pd.DataFrame, names: list[str], chosen: str) -> dict | None:
     inside = np.ones(len(x), dtype=bool)
     for name in names:
         inside &= (x[name] >= limits[name].iloc[0]) & (x[name] <= limits[name].iloc[1])
-    scenarios_inside = set(mine["scenario"].to_numpy()[inside])
-    winners = runs[runs["best"] & runs["scenario"].isin(scenarios_inside)]["cell"].value_counts()
+    lost_inside = set(mine["scenario"].to_numpy()[inside & beaten])
+    winners = runs[runs["best"] & runs["scenario"].isin(lost_inside)]["cell"].value_counts()
     return {
         "limits": {name: (float(limits[name].iloc[0]), float(limits[name].iloc[1])) for name in names},
         "coverage": float(trajectory.loc[step, "coverage"]),
@@ -153,13 +155,23 @@ def answer(ranked: pd.DataFrame, box: dict | None, bounds: dict[str, tuple[float
     if box is None:
         where = "in every scenario explored" if top["share_won"] == 1 else "in none of the scenarios"
         lines.append(f"It is the best {where}, so there is no region to describe.")
-    else:
+        return lines
+    found = (
+        f"PRIM's box holds {box['scenarios']} scenarios; it loses {box['density']:.0%} of them, and they "
+        f"are {box['coverage']:.0%} of all it loses"
+    )
+    if box["density"] >= CONCENTRATED:
         lines.append(
             f"It is beaten mostly where {conditions(box, bounds)}: there the best is most often "
-            f"`{box['winner_inside']}` (PRIM's box holds {box['scenarios']} scenarios; the recommended cell "
-            f"loses {box['density']:.0%} of them, and they are {box['coverage']:.0%} of all it loses). "
-            "Each scenario is one seed: where cells are close, who wins it is partly luck."
+            f"`{box['winner_inside']}` ({found})."
         )
+    else:
+        lines.append(
+            f"Where it is beaten is not concentrated in any region of these uncertainties: the best box "
+            f"PRIM finds, where {conditions(box, bounds)}, is one it still mostly wins ({found}). When it "
+            f"loses, the best is most often `{box['winner_inside']}`."
+        )
+    lines.append("Each scenario is one seed: where cells are close, who wins it is partly luck.")
     return lines
 
 

@@ -14,6 +14,7 @@ conditions where it is not the best.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import matplotlib
@@ -108,7 +109,8 @@ def discover(runs: pd.DataFrame, names: list[str], chosen: str) -> dict | None:
     if beaten.all() or not beaten.any():
         return None
     x = mine[names].reset_index(drop=True)
-    found = prim.Prim(x, beaten).find_box()
+    logging.getLogger(prim.__name__).setLevel(logging.WARNING)  # its progress lines are not the report's
+    found = prim.Prim(x, beaten.astype(int)).find_box()
     trajectory = found.peeling_trajectory
     eligible = trajectory[trajectory["coverage"] >= MIN_COVERAGE]
     step = int(eligible["density"].idxmax()) if not eligible.empty else 0
@@ -156,20 +158,18 @@ def answer(ranked: pd.DataFrame, box: dict | None, bounds: dict[str, tuple[float
         where = "in every scenario explored" if top["share_won"] == 1 else "in none of the scenarios"
         lines.append(f"It is the best {where}, so there is no region to describe.")
         return lines
-    found = (
-        f"PRIM's box holds {box['scenarios']} scenarios; it loses {box['density']:.0%} of them, and they "
-        f"are {box['coverage']:.0%} of all it loses"
-    )
     if box["density"] >= CONCENTRATED:
         lines.append(
             f"It is beaten mostly where {conditions(box, bounds)}: there the best is most often "
-            f"`{box['winner_inside']}` ({found})."
+            f"`{box['winner_inside']}` (PRIM's box holds {box['scenarios']} scenarios; it loses "
+            f"{box['density']:.0%} of them, and they are {box['coverage']:.0%} of all it loses)."
         )
     else:
         lines.append(
-            f"Where it is beaten is not concentrated in any region of these uncertainties: the best box "
-            f"PRIM finds, where {conditions(box, bounds)}, is one it still mostly wins ({found}). When it "
-            f"loses, the best is most often `{box['winner_inside']}`."
+            f"{box['coverage']:.0%} of the scenarios it loses fall where {conditions(box, bounds)} (PRIM), "
+            f"but even there it wins {1 - box['density']:.0%} of the {box['scenarios']} scenarios: its losses "
+            f"are not concentrated in a region to watch for. When it loses, the best is most often "
+            f"`{box['winner_inside']}`."
         )
     lines.append("Each scenario is one seed: where cells are close, who wins it is partly luck.")
     return lines

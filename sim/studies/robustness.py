@@ -166,9 +166,9 @@ def answer(ranked: pd.DataFrame, box: dict | None, bounds: dict[str, tuple[float
         )
     else:
         lines.append(
-            f"{box['coverage']:.0%} of the scenarios it loses fall where {conditions(box, bounds)} (PRIM), "
-            f"but even there it wins {1 - box['density']:.0%} of the {box['scenarios']} scenarios: its losses "
-            f"are not concentrated in a region to watch for. When it loses, the best is most often "
+            f"{box['coverage']:.0%} of the scenarios it loses fall where {conditions(box, bounds)} "
+            f"(PRIM), but even there it wins {1 - box['density']:.0%} of the {box['scenarios']} scenarios: "
+            "its losses are not concentrated in a region to watch for. When it loses, the best is most often "
             f"`{box['winner_inside']}`."
         )
     lines.append("Each scenario is one seed: where cells are close, who wins it is partly luck.")

@@ -109,7 +109,7 @@ def discover(runs: pd.DataFrame, names: list[str], chosen: str) -> dict | None:
     if beaten.all() or not beaten.any():
         return None
     x = mine[names].reset_index(drop=True)
-    logging.getLogger(prim.__name__).setLevel(logging.WARNING)  # its progress lines are not the report's
+    logging.getLogger("EMA").setLevel(logging.WARNING)  # EMA's progress lines are not the report's
     found = prim.Prim(x, beaten.astype(int)).find_box()
     trajectory = found.peeling_trajectory
     eligible = trajectory[trajectory["coverage"] >= MIN_COVERAGE]

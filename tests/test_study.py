@@ -14,7 +14,7 @@ from omegaconf import OmegaConf
 
 from sim.studies.aggregate import baselines
 from sim.studies.report import roi_interval
-from sim.studies.stats import holm, mean_ci, paired_difference, recovery_roi
+from sim.studies.stats import mean_ci, paired_difference, recovery_roi
 from sim.studies.study import sweep_cells, swept_keys
 from sim.world.parameter import PROJECT_ROOT
 
@@ -35,12 +35,6 @@ def test_paired_difference_matches_a_hand_computed_case():
     assert d.estimate.n == 3
 
 
-def test_holm_adjusts_step_down_and_keeps_order():
-    # sorted 0.01, 0.03, 0.04 -> x3, x2, x1 = 0.03, 0.06, 0.04 -> monotone 0.03, 0.06, 0.06
-    np.testing.assert_allclose(holm(np.array([0.01, 0.04, 0.03])), [0.03, 0.06, 0.06])
-    assert np.isnan(holm(np.array([np.nan, 0.01]))[0])
-
-
 def test_mean_ci_and_roi_on_simple_numbers():
     e = mean_ci(np.array([1.0, 2.0, 3.0, np.nan]))
     assert (e.mean, e.n) == (2.0, 3)
@@ -57,8 +51,8 @@ def test_roi_is_unbounded_when_some_resamples_spend_no_more_than_the_baseline():
     assert roi.mean == pytest.approx(3.0)
     assert np.isfinite(roi.low) and roi.high == np.inf
     assert roi_interval(roi.low, roi.high).endswith("with no upper bound at this number of replications")
-    assert roi_interval(1.0, 1.5) == "95% interval [1.00, 1.50]"
-    assert roi_interval(np.nan, np.nan) == "no finite 95% interval at this number of replications"
+    assert roi_interval(1.0, 1.5) == "adjusted 95% interval [1.00, 1.50]"
+    assert roi_interval(np.nan, np.nan) == "no finite adjusted 95% interval at this number of replications"
 
 
 def test_baselines_are_found_within_groups():
@@ -101,12 +95,17 @@ def test_a_study_writes_every_table_figure_and_the_report(policy_grid):
     assert len(summary) == 12 and summary["cell"].iloc[0] == "policy=none delegation=none"
     paired = pd.read_csv(sweep / "paired.csv")
     assert len(paired) == 11 * 6 and (paired["baseline"] == "policy=none delegation=none").all()
+    assert (paired["comparisons"] == 11).all() and "p_holm" not in paired
+    excludes = (paired["ci_low_adjusted"] > 0) | (paired["ci_high_adjusted"] < 0)
+    assert (paired["distinguishable"] == excludes).all()
     manifest = json.loads((sweep / "manifest.json").read_text())
     assert manifest["runs_done"] == 24 and manifest["runs_failed"] == 0 and manifest["runs_expected"] == 24
     assert manifest["command"].startswith("recovery-sim experiment=policy_grid")
     assert manifest["packages"]["mesa"].startswith("3.5")
     text = (sweep / "report.md").read_text()
-    assert "Highest profit" in text and "![forest](forest.png)" in text
+    assert "Highest mean profit" in text and "![forest](forest.png)" in text and "Holm" not in text
+    first = text.split("## Answer\n\n")[1].split("\n\n")[0]  # one sentence: which cell, and why
+    assert first.startswith(("Use `", "Keep the baseline `")) and first.count(". ") == 0
     assert "24/24 runs done" in done.stderr
     lever = [line for line in text.splitlines() if line.startswith("- `delegation=full` instead of `none`")]
     assert len(lever) == 1 and all(word in lever[0] for word in ("profit", "revenue", "churn rate"))

@@ -29,7 +29,7 @@ import yaml
 
 from sim.arguments import OneLineParser
 from sim.files import write_json, write_table
-from sim.studies.stats import holm, mean_ci, paired_difference, recovery_roi
+from sim.studies.stats import adjusted_level, mean_ci, paired_difference, recovery_roi
 from sim.studies.study import finished_runs
 from sim.world.parameter import PROJECT_ROOT
 
@@ -207,9 +207,19 @@ def paired_values(ok: pd.DataFrame, cell: str, base: str, metric: str) -> tuple[
     return a.loc[both].to_numpy(float), b.loc[both].to_numpy(float)
 
 
-def cell_table(runs: pd.DataFrame, cells: list[str], base_of: dict, metrics: list[str]) -> pd.DataFrame:
-    """summary.csv: per cell, mean and 95% interval of each metric, and recovery ROI against the baseline."""
+def cell_table(
+    runs: pd.DataFrame, cells: list[str], base_of: dict, metrics: list[str], paired: pd.DataFrame
+) -> pd.DataFrame:
+    """summary.csv: per cell, mean and 95% interval of each metric, whether it differs from its baseline, ROI.
+
+    ``{metric}_distinguishable_from_baseline`` is paired.csv's ``distinguishable``, copied (empty
+    for a cell with no baseline or that is one). Recovery ROI (profit gained per unit of extra
+    recovery cost, with an interval at the adjusted level) is given only where the extra
+    recovery cost is distinguishable from zero: a ratio over a cost that may be nothing is no
+    measure.
+    """
     ok = runs[runs["status"] == "ok"]
+    verdicts = paired.set_index(["cell", "metric"])
     rows = []
     for cell in cells:
         mine = runs[runs["cell"] == cell]
@@ -223,12 +233,17 @@ def cell_table(runs: pd.DataFrame, cells: list[str], base_of: dict, metrics: lis
             e = mean_ci(ok.loc[ok["cell"] == cell, metric])
             low, high = np.clip([e.low, e.high], 0, 1) if metric in SHARES else (e.low, e.high)
             row.update({f"{metric}_mean": e.mean, f"{metric}_low": low, f"{metric}_high": high})
-        base = base_of[cell]
+        for metric in metrics:
+            known = (cell, metric) in verdicts.index
+            row[f"{metric}_distinguishable_from_baseline"] = (
+                bool(verdicts.loc[(cell, metric), "distinguishable"]) if known else None
+            )
+        cost = verdicts.loc[(cell, "recovery_cost")] if (cell, "recovery_cost") in verdicts.index else None
         roi = None
-        if base is not None and base != cell:
-            profit, base_profit = paired_values(ok, cell, base, "profit")
-            cost, base_cost = paired_values(ok, cell, base, "recovery_cost")
-            roi = recovery_roi(profit - base_profit, cost - base_cost)
+        if cost is not None and cost["distinguishable"]:
+            d_profit = np.subtract(*paired_values(ok, cell, base_of[cell], "profit"))
+            d_cost = np.subtract(*paired_values(ok, cell, base_of[cell], "recovery_cost"))
+            roi = recovery_roi(d_profit, d_cost, level=adjusted_level(int(cost["comparisons"])))
         row.update(
             {
                 "recovery_roi_mean": roi.mean if roi else np.nan,
@@ -240,44 +255,60 @@ def cell_table(runs: pd.DataFrame, cells: list[str], base_of: dict, metrics: lis
     return pd.DataFrame(rows)
 
 
+#: paired.csv's columns: the rule's adjusted interval, p and verdict first, the unadjusted ones after.
+PAIRED_COLUMNS = (
+    "metric",
+    "cell",
+    "baseline",
+    "pairs",
+    "comparisons",
+    "mean_difference",
+    "ci_low_adjusted",
+    "ci_high_adjusted",
+    "p_adjusted",
+    "distinguishable",
+    "ci_low",
+    "ci_high",
+    "p_value",
+)
+
+
 def paired_table(runs: pd.DataFrame, cells: list[str], base_of: dict, metrics: list[str]) -> pd.DataFrame:
-    """paired.csv: every cell minus its baseline, per metric, with interval, p and Holm-adjusted p."""
+    """paired.csv: every cell minus its baseline, per metric, under the one rule of ``sim.studies.stats``.
+
+    ``comparisons`` is k, the number of cells compared with that baseline; ``ci_low_adjusted``,
+    ``ci_high_adjusted`` and ``p_adjusted`` hold for the k together, and ``distinguishable`` says
+    whether the adjusted interval excludes zero. ``ci_low``, ``ci_high`` and ``p_value`` are each
+    comparison on its own (95%), for researchers; the report does not use them.
+    """
     ok = runs[runs["status"] == "ok"]
+    compared = {cell: base for cell, base in base_of.items() if base is not None and base != cell}
+    k = pd.Series(list(compared.values()), dtype=object).value_counts().to_dict()
     rows = []
     for metric in metrics:
-        block = []
         for cell in cells:
-            base = base_of[cell]
-            if base is None or base == cell:
+            if cell not in compared:
                 continue
-            d = paired_difference(*paired_values(ok, cell, base, metric))
-            block.append(
+            base = compared[cell]
+            d = paired_difference(*paired_values(ok, cell, base, metric), comparisons=k[base])
+            rows.append(
                 {
                     "metric": metric,
                     "cell": cell,
                     "baseline": base,
                     "pairs": d.estimate.n,
+                    "comparisons": d.comparisons,
                     "mean_difference": d.estimate.mean,
+                    "ci_low_adjusted": d.adjusted.low,
+                    "ci_high_adjusted": d.adjusted.high,
+                    "p_adjusted": d.p_adjusted,
+                    "distinguishable": d.distinguishable,
                     "ci_low": d.estimate.low,
                     "ci_high": d.estimate.high,
                     "p_value": d.p_value,
                 }
             )
-        for row, adjusted in zip(block, holm(np.array([r["p_value"] for r in block])), strict=True):
-            row["p_holm"] = adjusted
-        rows += block
-    columns = [
-        "metric",
-        "cell",
-        "baseline",
-        "pairs",
-        "mean_difference",
-        "ci_low",
-        "ci_high",
-        "p_value",
-        "p_holm",
-    ]
-    return pd.DataFrame(rows, columns=columns)  # the columns even when no cell has a baseline
+    return pd.DataFrame(rows, columns=list(PAIRED_COLUMNS))  # the columns even when no cell has a baseline
 
 
 def git_commit() -> str:
@@ -356,8 +387,8 @@ def aggregate(sweep_dir: Path) -> list[Path]:
     cells = order_cells(list(runs["cell"]), sweep_order(sweep_dir))
     base_of = baselines(runs.drop_duplicates("cell"), study)
     metrics = [m for m in study["metrics"] if m in runs.columns]
-    summary = cell_table(runs, cells, base_of, metrics)
     paired = paired_table(runs, cells, base_of, metrics)
+    summary = cell_table(runs, cells, base_of, metrics, paired)
     weekly = weekly_frame(sweep_dir, ok)
     swept = swept_table(ok + failed, {*runs.columns, *weekly.columns, *TABLE_COLUMNS})
     runs, weekly, summary, paired = (with_swept(t, swept) for t in (runs, weekly, summary, paired))

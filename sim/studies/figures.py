@@ -1,7 +1,8 @@
 """A study's figures, each titled and labelled to be pasted into a slide (PNG, 150 dpi).
 
 weekly.png: customers and cumulative profit per week, a line per cell with its 95% band.
-forest.png: each cell minus its baseline in profit and churn, with paired 95% intervals.
+forest.png: each cell minus its baseline in profit and churn, with the adjusted intervals of the
+study's one rule (``sim.studies.stats``), coloured by whether the difference is distinguishable.
 frontier.png: recovery cost against customers kept; the cells no other beats on both.
 heatmap.png (two swept keys) or curve.png (one): mean profit across the swept values.
 """
@@ -16,9 +17,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from scipy import stats  # noqa: E402
 
 DPI = 150
+
+#: Distinguishably better, distinguishably worse, not distinguishable (forest.png).
+BETTER, WORSE, UNCLEAR = "#1b9e77", "#d95f02", "#7f7f7f"
+
+#: Metrics where a fall is the better direction.
+LOWER_IS_BETTER = {"churn_rate", "complaint_rate", "recovery_cost"}
 
 
 def parse(cell: str) -> dict[str, str]:
@@ -26,7 +34,7 @@ def parse(cell: str) -> dict[str, str]:
     return dict(item.split("=", 1) for item in cell.split())
 
 
-def _save(fig, path: Path) -> Path:
+def _save(fig: Figure, path: Path) -> Path:
     fig.savefig(path, dpi=DPI)
     plt.close(fig)
     return path
@@ -35,6 +43,12 @@ def _save(fig, path: Path) -> Path:
 def _style(ax) -> None:
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
+
+
+def verdict_colours(mean: np.ndarray, distinguishable: np.ndarray, metric: str) -> np.ndarray:
+    """Green where a difference is distinguishable and better, orange where worse, grey where not."""
+    better = (mean < 0) if metric in LOWER_IS_BETTER else (mean > 0)
+    return np.where(distinguishable & better, BETTER, np.where(distinguishable, WORSE, UNCLEAR))
 
 
 def weekly_bands(weekly: pd.DataFrame, cells: list[str], keys: list[str], name: str, path: Path) -> Path:
@@ -94,30 +108,39 @@ def weekly_bands(weekly: pd.DataFrame, cells: list[str], keys: list[str], name: 
     return _save(fig, path)
 
 
-def forest(paired: pd.DataFrame, name: str, path: Path) -> Path:
-    """Paired differences against the baseline, profit and churn rate, with 95% intervals."""
+def forest_figure(paired: pd.DataFrame, name: str) -> Figure:
+    """Paired differences against the baseline, profit and churn rate, with the rule's adjusted intervals."""
     metrics = [("profit", "profit difference (currency)"), ("churn_rate", "churn rate difference (points)")]
     rows = paired[paired["metric"] == "profit"].reset_index(drop=True)
     several = rows["baseline"].nunique() > 1
     labels = rows["cell"] + ("  vs  " + rows["baseline"] if several else "")
     y = np.arange(len(rows))[::-1]
-    fig, axes = plt.subplots(1, 2, figsize=(13, 0.4 * len(rows) + 2.2), sharey=True, layout="constrained")
+    fig, axes = plt.subplots(
+        1, 2, figsize=(13, 0.4 * len(rows) + 2.6), sharey=True, layout="constrained", dpi=DPI
+    )
     for ax, (metric, label) in zip(axes, metrics, strict=True):
-        block = paired[paired["metric"] == metric].set_index("cell").loc[rows["cell"]]
+        block = paired[paired["metric"] == metric].set_index(["cell", "baseline"])
+        block = block.loc[list(zip(rows["cell"], rows["baseline"], strict=True))]
         scale = 100.0 if metric == "churn_rate" else 1.0
-        mean, low, high = (block[c].to_numpy(float) * scale for c in ("mean_difference", "ci_low", "ci_high"))
-        good = (low > 0) if metric == "profit" else (high < 0)
-        bad = (high < 0) if metric == "profit" else (low > 0)
-        colour = np.where(good, "#1b9e77", np.where(bad, "#d95f02", "#7f7f7f"))
+        mean, low, high = (
+            block[c].to_numpy(float) * scale
+            for c in ("mean_difference", "ci_low_adjusted", "ci_high_adjusted")
+        )
+        colour = verdict_colours(mean, block["distinguishable"].to_numpy(bool), metric)
         ax.errorbar(mean, y, xerr=[mean - low, high - mean], fmt="none", ecolor=colour, elinewidth=2)
         ax.scatter(mean, y, color=colour, zorder=3)
         ax.axvline(0, color="black", lw=1)
-        ax.set(title=label, xlabel="cell minus baseline (paired, 95% interval)")
+        ax.set(title=label, xlabel="cell minus baseline (paired, adjusted 95% interval)")
         _style(ax)
     axes[0].set_yticks(y, labels, fontsize=8)
     against = "its baseline" if several else f"baseline {rows['baseline'].iloc[0]}"
-    fig.suptitle(f"{name}: each cell against {against} (green better, orange worse, grey unclear)")
-    return _save(fig, path)
+    ks = sorted(set(rows["comparisons"].astype(int)))
+    fig.suptitle(
+        f"{name}: each cell against {against}; 95% intervals adjusted for the "
+        f"{' or '.join(map(str, ks))} cells compared (Bonferroni)\n"
+        "green: distinguishably better, orange: distinguishably worse, grey: not distinguishable"
+    )
+    return fig
 
 
 def frontier(summary: pd.DataFrame, name: str, path: Path) -> Path:
@@ -195,7 +218,7 @@ def draw_study_figures(
     keys = list(dict.fromkeys(key for cell in cells for key in parse(cell)))
     figures = [weekly_bands(weekly, cells, keys, name, sweep_dir / "weekly.png")]
     if not paired.empty and {"profit", "churn_rate"} <= set(paired["metric"]):
-        figures.append(forest(paired, name, sweep_dir / "forest.png"))
+        figures.append(_save(forest_figure(paired, name), sweep_dir / "forest.png"))
     if {"recovery_cost_mean", "churn_rate_mean"} <= set(summary.columns):
         figures.append(frontier(summary, name, sweep_dir / "frontier.png"))
     if keys and "profit_mean" in summary.columns:

@@ -3,8 +3,13 @@
 weekly.png: customers and cumulative profit per week, a line per cell with its 95% band.
 forest.png: each cell minus its baseline in profit and churn, with the adjusted intervals of the
 study's one rule (``sim.studies.stats``), coloured by whether the difference is distinguishable.
-frontier.png: recovery cost against customers kept; the cells no other beats on both.
-heatmap.png (two swept keys) or curve.png (one): mean profit across the swept values.
+frontier.png: recovery cost against customers kept, each cell a number listed beside the plot;
+the cells no other beats on both.
+heatmap.png (two swept keys) or curve.png (one): profit minus the baseline across the swept
+values, on a scale symmetric around zero, coloured only where distinguishable.
+
+Each figure is drawn by a function that returns the Matplotlib Figure (``*_figure``), so a test
+can read what it shows; ``draw_study_figures`` saves them.
 """
 
 from __future__ import annotations
@@ -14,16 +19,26 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.colors as mcolors  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
 from scipy import stats  # noqa: E402
 
 DPI = 150
 
-#: Distinguishably better, distinguishably worse, not distinguishable (forest.png).
+#: Distinguishably better, distinguishably worse, not distinguishable (forest.png, heatmap.png, curve.png).
 BETTER, WORSE, UNCLEAR = "#1b9e77", "#d95f02", "#7f7f7f"
+
+#: Profit minus the baseline: worse (orange) through no difference (near white) to better (green).
+DIFFERENCE_MAP = LinearSegmentedColormap.from_list("worse_better", [WORSE, "#f7f7f7", BETTER])
+
+#: Grey where a difference is not distinguishable (or there is none: the baseline itself).
+NOT_DISTINGUISHABLE = "#d9d9d9"
 
 #: Metrics where a fall is the better direction.
 LOWER_IS_BETTER = {"churn_rate", "complaint_rate", "recovery_cost"}
@@ -51,7 +66,7 @@ def verdict_colours(mean: np.ndarray, distinguishable: np.ndarray, metric: str) 
     return np.where(distinguishable & better, BETTER, np.where(distinguishable, WORSE, UNCLEAR))
 
 
-def weekly_bands(weekly: pd.DataFrame, cells: list[str], keys: list[str], name: str, path: Path) -> Path:
+def weekly_figure(weekly: pd.DataFrame, cells: list[str], keys: list[str], name: str) -> Figure:
     """Mean and 95% band per week of active customers and cumulative profit.
 
     With two or more swept keys the last one makes the columns (one panel per
@@ -79,6 +94,7 @@ def weekly_bands(weekly: pd.DataFrame, cells: list[str], keys: list[str], name: 
         sharey="row",
         squeeze=False,
         layout="constrained",
+        dpi=DPI,
     )
     for col, panel in enumerate(panels):
         for cell in cells:
@@ -105,7 +121,7 @@ def weekly_bands(weekly: pd.DataFrame, cells: list[str], keys: list[str], name: 
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside right upper", fontsize=8, frameon=False)
     fig.suptitle(f"{name}: weekly trajectories, mean and 95% interval over replications")
-    return _save(fig, path)
+    return fig
 
 
 def forest_figure(paired: pd.DataFrame, name: str) -> Figure:
@@ -143,8 +159,13 @@ def forest_figure(paired: pd.DataFrame, name: str) -> Figure:
     return fig
 
 
-def frontier(summary: pd.DataFrame, name: str, path: Path) -> Path:
-    """Recovery cost against retention; cells on the frontier keep more customers for their spending."""
+def frontier_figure(summary: pd.DataFrame, name: str) -> Figure:
+    """Recovery cost against retention, each cell a number listed beside the plot.
+
+    Cells on the frontier keep more customers for their spending. Numbers of cells that sit on
+    the same spot share one label ('1, 2, 3'); each label is put where it overlaps no other label
+    and no point (``place_labels``), so none hides another.
+    """
     cost = summary["recovery_cost_mean"].to_numpy(float) / 1e3
     kept = 100 * (1 - summary["churn_rate_mean"].to_numpy(float))
     on = np.array(
@@ -153,56 +174,246 @@ def frontier(summary: pd.DataFrame, name: str, path: Path) -> Path:
             for c, k in zip(cost, kept, strict=True)
         ]
     )
-    fig, ax = plt.subplots(figsize=(10, 6.5), layout="constrained")
-    ax.scatter(cost[~on], kept[~on], color="#7f7f7f", label="beaten on both by another cell")
-    ax.scatter(cost[on], kept[on], color="#1b9e77", s=60, label="frontier: no cell keeps more for less")
+    cells = list(summary["cell"])
+    fig, (ax, key) = plt.subplots(
+        1,
+        2,
+        figsize=(13, max(6.5, 0.22 * len(cells) + 2)),
+        width_ratios=(2.2, 1),
+        layout="constrained",
+        dpi=DPI,
+    )
+    ax.scatter(cost[~on], kept[~on], color=UNCLEAR, label="beaten on both by another cell")
+    ax.scatter(cost[on], kept[on], color=BETTER, s=60, label="frontier: no cell keeps more for less")
     order = np.argsort(cost[on])
-    ax.plot(cost[on][order], kept[on][order], color="#1b9e77", lw=1)
-    for c, k, label in zip(cost, kept, summary["cell"], strict=True):
-        ax.annotate(label, (c, k), xytext=(4, 3), textcoords="offset points", fontsize=7)
+    ax.plot(cost[on][order], kept[on][order], color=BETTER, lw=1)
     ax.set(
-        title=f"{name}: recovery cost vs customers kept",
+        title=f"{name}: recovery cost vs customers kept (means)",
         xlabel="recovery cost over the run (thousands)",
         ylabel="customers kept (% of all who were customers)",
     )
-    ax.legend(frameon=False)
+    ax.margins(0.12)
+    ax.legend(frameon=False, loc="best", fontsize=8)
     _style(ax)
-    return _save(fig, path)
+    key.axis("off")
+    key.set_title("cells (green: on the frontier)", loc="left", fontsize=10)
+    step = min(0.05, 0.95 / max(len(cells), 1))
+    for i, cell in enumerate(cells):
+        key.text(
+            0, 0.97 - i * step, f"{i + 1:>2}  {cell}", transform=key.transAxes, fontsize=8, va="top",
+            family="monospace", color=BETTER if on[i] else "black",
+        )  # fmt: skip
+    place_labels(ax, cost, kept, [str(i + 1) for i in range(len(cells))])
+    return fig
 
 
-def profit_map(summary: pd.DataFrame, keys: list[str], name: str, path: Path) -> Path:
-    """Mean profit over two swept keys as a heatmap, or over one as a curve with its interval."""
+#: Offsets (points) tried for a label around its point, nearest first.
+OFFSETS = [
+    (r * np.cos(a), r * np.sin(a))
+    for r in (5, 10, 16, 24, 34, 46, 60)
+    for a in np.deg2rad((45, 135, -45, -135, 90, -90, 0, 180))
+]
+
+
+def place_labels(ax, x: np.ndarray, y: np.ndarray, labels: list[str], fontsize: float = 8) -> list[Text]:
+    """Label points without overlap: points on the same spot share a label, each put where it hides nothing.
+
+    The layout is settled first and then frozen, so the labels stay where they were checked to fit.
+    """
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    at = ax.transData.transform(np.column_stack([x, y]))
+    radius = 5 * fig.dpi / 72  # a marker's reach, in pixels
+    taken = [Bbox.from_extents(px - radius, py - radius, px + radius, py + radius) for px, py in at]
+    frame = ax.get_window_extent(renderer)
+    groups: list[list[int]] = []
+    for i, point in enumerate(at):
+        near = [g for g in groups if np.hypot(*(at[g[0]] - point)) < radius]
+        if near:
+            near[0].append(i)
+        else:
+            groups.append([i])
+    placed = []
+    for group in groups:
+        text, anchor = ", ".join(labels[i] for i in group), (x[group[0]], y[group[0]])
+        for dx, dy in OFFSETS:
+            label = ax.annotate(
+                text, anchor, xytext=(dx, dy), textcoords="offset points", fontsize=fontsize,
+                ha="left" if dx > 0.5 else "right" if dx < -0.5 else "center",
+                va="bottom" if dy > 0.5 else "top" if dy < -0.5 else "center",
+            )  # fmt: skip
+            box = label.get_window_extent(renderer)
+            inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+            if inside and not any(box.overlaps(other) for other in taken):
+                break
+            label.remove()
+        else:  # nowhere free: the first place, so the number is still there
+            dx, dy = OFFSETS[0]
+            label = ax.annotate(text, anchor, xytext=(dx, dy), textcoords="offset points", fontsize=fontsize)
+            box = label.get_window_extent(renderer)
+        taken.append(box)
+        placed.append(label)
+    fig.set_layout_engine("none")
+    return placed
+
+
+def differences(summary: pd.DataFrame, paired: pd.DataFrame) -> pd.DataFrame:
+    """Per cell: profit minus its baseline, the adjusted interval, and whether it is distinguishable.
+
+    The baseline cell itself is 0 and not distinguishable; a cell with no baseline is NaN.
+    """
+    rows = paired[paired["metric"] == "profit"].set_index("cell")
+    frame = pd.DataFrame(index=summary["cell"])
+    for column in ("mean_difference", "ci_low_adjusted", "ci_high_adjusted"):
+        frame[column] = rows[column].reindex(frame.index).to_numpy(float)
+    frame["distinguishable"] = (
+        rows["distinguishable"].reindex(frame.index).fillna(False).astype(bool).to_numpy()
+    )
+    is_base = (summary["cell"] == summary["baseline"]).to_numpy()
+    frame.loc[is_base, ["mean_difference", "ci_low_adjusted", "ci_high_adjusted"]] = 0.0
+    frame["baseline"] = is_base
+    return frame
+
+
+def scale_of(values: np.ndarray) -> tuple[float, str, str]:
+    """Millions, thousands or currency: the largest unit the largest difference is at least one of.
+
+    Returns the unit, its name and the format of a value in it.
+    """
+    top = np.nanmax(np.abs(values)) if np.isfinite(values).any() else 0.0
+    if top >= 1e6:
+        return 1e6, "millions", "{:+.2f}"
+    if top >= 1e3:
+        return 1e3, "thousands", "{:+.1f}"
+    return 1.0, "currency", "{:+,.0f}"
+
+
+def profit_map_figure(summary: pd.DataFrame, paired: pd.DataFrame, keys: list[str], name: str) -> Figure:
+    """Profit minus the baseline over two swept keys as a heatmap, or over one as a curve.
+
+    The colour scale is symmetric around zero, so a difference of a few per cent of the profit
+    looks like one; cells are coloured only where the difference is distinguishable (the study's
+    one rule), grey where it is not. Without a baseline, mean profit on a scale from zero.
+    """
     values = pd.DataFrame([parse(cell) for cell in summary["cell"]], index=summary.index)
+    if paired.empty or "profit" not in set(paired["metric"]):
+        return profit_level_figure(summary, values, keys, name)
+    diff = differences(summary, paired)
+    unit, unit_name, written = scale_of(diff["mean_difference"].to_numpy(float))
+    if len(keys) < 2:
+        return profit_curve_figure(values, diff, keys[0], name, unit, unit_name)
+    rows, cols = keys[0], keys[1]
+    signs = np.sign(diff["mean_difference"].to_numpy(float)) * diff["distinguishable"].to_numpy()
+    frame = values.assign(
+        difference=diff["mean_difference"].to_numpy(float) / unit,
+        low_sign=signs,
+        high_sign=signs,
+        baseline=diff["baseline"].to_numpy(),
+    )
+    table = frame.pivot_table(index=rows, columns=cols, values="difference", sort=False)
+    low = frame.pivot_table(index=rows, columns=cols, values="low_sign", aggfunc="min", sort=False)
+    high = frame.pivot_table(index=rows, columns=cols, values="high_sign", aggfunc="max", sort=False)
+    base = frame.pivot_table(index=rows, columns=cols, values="baseline", aggfunc="all", sort=False)
+    shown = table.to_numpy(float)
+    clear = ((low == high) & (low != 0)).reindex_like(table).fillna(False).to_numpy(bool)
+    top = np.nanmax(np.abs(shown)) if np.isfinite(shown).any() and np.nanmax(np.abs(shown)) > 0 else 1.0
+    colours = DIFFERENCE_MAP.with_extremes(bad=NOT_DISTINGUISHABLE)
+    fig, ax = plt.subplots(
+        figsize=(max(9.0, 1.6 * table.shape[1] + 3.5), 0.7 * table.shape[0] + 2.8),
+        layout="constrained",
+        dpi=DPI,
+    )
+    image = ax.imshow(np.ma.masked_where(~clear, shown), cmap=colours, vmin=-top, vmax=top, aspect="auto")
+    for (i, j), value in np.ndenumerate(shown):
+        if base.to_numpy(bool)[i, j]:
+            text = "baseline"
+        else:
+            text = written.format(value) if np.isfinite(value) else "n/a"
+        face = colours(image.norm(value)) if clear[i, j] else mcolors.to_rgba(NOT_DISTINGUISHABLE)
+        light = 0.299 * face[0] + 0.587 * face[1] + 0.114 * face[2] > 0.5
+        ax.text(j, i, text, ha="center", va="center", color="black" if light else "white", fontsize=9)
+    ax.set_xticks(range(table.shape[1]), table.columns)
+    ax.set_yticks(range(table.shape[0]), table.index)
+    others = [k for k in keys if k not in (rows, cols)]
+    over = f", mean over {', '.join(others)}" if others else ""
+    ax.set(
+        xlabel=cols,
+        ylabel=rows,
+        title=f"{name}: profit minus the baseline ({unit_name})\nby {rows} and {cols}{over}\n"
+        "coloured where distinguishable (adjusted 95%), grey where not",
+    )
+    fig.colorbar(image, ax=ax, label=f"profit minus the baseline ({unit_name}); 0: no difference")
+    return fig
+
+
+def profit_curve_figure(
+    values: pd.DataFrame, diff: pd.DataFrame, key: str, name: str, unit: float, unit_name: str
+) -> Figure:
+    """Profit minus the baseline along one swept key, with adjusted intervals, coloured by the rule."""
+    x = pd.to_numeric(values[key], errors="coerce")
+    numeric = x.notna().all()
+    positions = x.to_numpy(float) if numeric else np.arange(len(x))
+    mean, low, high = (
+        diff[c].to_numpy(float) / unit for c in ("mean_difference", "ci_low_adjusted", "ci_high_adjusted")
+    )
+    colour = verdict_colours(mean, diff["distinguishable"].to_numpy(bool), "profit")
+    fig, ax = plt.subplots(figsize=(9, 5.5), layout="constrained", dpi=DPI)
+    ax.plot(positions, mean, color="#1f78b4", lw=1, zorder=1)
+    ax.errorbar(positions, mean, yerr=[mean - low, high - mean], fmt="none", ecolor=colour, elinewidth=2)
+    ax.scatter(positions, mean, color=colour, zorder=3)
+    ax.axhline(0, color="black", lw=1)
+    for where, level in zip(
+        positions[diff["baseline"].to_numpy(bool)], mean[diff["baseline"].to_numpy(bool)], strict=True
+    ):
+        ax.annotate(
+            "baseline", (where, level), xytext=(0, 8), textcoords="offset points", ha="center", fontsize=8
+        )
+    if not numeric:
+        ax.set_xticks(positions, values[key].astype(str))
+    ax.set(
+        title=f"{name}: profit minus the baseline by {key}, adjusted 95% intervals\n"
+        "green: distinguishably better, orange: distinguishably worse, grey: not distinguishable",
+        xlabel=key,
+        ylabel=f"profit minus the baseline ({unit_name})",
+    )
+    _style(ax)
+    return fig
+
+
+def profit_level_figure(summary: pd.DataFrame, values: pd.DataFrame, keys: list[str], name: str) -> Figure:
+    """Mean profit when there is no baseline to subtract, the colour scale starting at zero."""
     if len(keys) >= 2:
         rows, cols = keys[0], keys[1]
         table = values.assign(profit_mean=summary["profit_mean"]).pivot_table(
             index=rows, columns=cols, values="profit_mean", sort=False
         )
+        shown = table.to_numpy(float) / 1e6
         fig, ax = plt.subplots(
-            figsize=(1.6 * table.shape[1] + 3, 0.7 * table.shape[0] + 2), layout="constrained"
+            figsize=(1.6 * table.shape[1] + 3, 0.7 * table.shape[0] + 2), layout="constrained", dpi=DPI
         )
-        image = ax.imshow(table.to_numpy(float) / 1e6, cmap="viridis", aspect="auto")
-        for (i, j), value in np.ndenumerate(table.to_numpy(float) / 1e6):
-            ax.text(j, i, f"{value:.2f}", ha="center", va="center", color="white", fontsize=9)
+        low, high = min(0.0, np.nanmin(shown)), max(0.0, np.nanmax(shown))
+        image = ax.imshow(shown, cmap="Greens", vmin=low, vmax=high if high > low else low + 1, aspect="auto")
+        for (i, j), value in np.ndenumerate(shown):
+            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=9)
         ax.set_xticks(range(table.shape[1]), table.columns)
         ax.set_yticks(range(table.shape[0]), table.index)
         ax.set(xlabel=cols, ylabel=rows, title=f"{name}: mean profit (millions) by {rows} and {cols}")
-        fig.colorbar(image, ax=ax, label="mean profit (millions)")
-    else:
-        key = keys[0]
-        x = pd.to_numeric(values[key], errors="coerce")
-        labels = values[key].astype(str)
-        positions = x.to_numpy(float) if x.notna().all() else np.arange(len(x))
-        fig, ax = plt.subplots(figsize=(9, 5.5), layout="constrained")
-        mean, low, high = (summary[f"profit_{s}"].to_numpy(float) / 1e6 for s in ("mean", "low", "high"))
-        ax.plot(positions, mean, marker="o", color="#1f78b4")
-        ax.fill_between(positions, low, high, color="#1f78b4", alpha=0.2, lw=0, label="95% interval")
-        if not x.notna().all():
-            ax.set_xticks(positions, labels)
-        ax.set(title=f"{name}: mean profit by {key}", xlabel=key, ylabel="profit over the run (millions)")
-        ax.legend(frameon=False)
-        _style(ax)
-    return _save(fig, path)
+        fig.colorbar(image, ax=ax, label="mean profit (millions), scale from zero")
+        return fig
+    key = keys[0]
+    x = pd.to_numeric(values[key], errors="coerce")
+    positions = x.to_numpy(float) if x.notna().all() else np.arange(len(x))
+    fig, ax = plt.subplots(figsize=(9, 5.5), layout="constrained", dpi=DPI)
+    mean, low, high = (summary[f"profit_{s}"].to_numpy(float) / 1e6 for s in ("mean", "low", "high"))
+    ax.plot(positions, mean, marker="o", color="#1f78b4")
+    ax.fill_between(positions, low, high, color="#1f78b4", alpha=0.2, lw=0, label="95% interval of each cell")
+    if not x.notna().all():
+        ax.set_xticks(positions, values[key].astype(str))
+    ax.set(title=f"{name}: mean profit by {key}", xlabel=key, ylabel="profit over the run (millions)")
+    ax.legend(frameon=False)
+    _style(ax)
+    return fig
 
 
 def draw_study_figures(
@@ -216,12 +427,12 @@ def draw_study_figures(
     """Draw every figure the study's data supports; return their paths."""
     name = study.get("name", sweep_dir.parent.name)
     keys = list(dict.fromkeys(key for cell in cells for key in parse(cell)))
-    figures = [weekly_bands(weekly, cells, keys, name, sweep_dir / "weekly.png")]
+    figures = [_save(weekly_figure(weekly, cells, keys, name), sweep_dir / "weekly.png")]
     if not paired.empty and {"profit", "churn_rate"} <= set(paired["metric"]):
         figures.append(_save(forest_figure(paired, name), sweep_dir / "forest.png"))
     if {"recovery_cost_mean", "churn_rate_mean"} <= set(summary.columns):
-        figures.append(frontier(summary, name, sweep_dir / "frontier.png"))
+        figures.append(_save(frontier_figure(summary, name), sweep_dir / "frontier.png"))
     if keys and "profit_mean" in summary.columns:
         figure = "heatmap.png" if len(keys) >= 2 else "curve.png"
-        figures.append(profit_map(summary, keys, name, sweep_dir / figure))
+        figures.append(_save(profit_map_figure(summary, paired, keys, name), sweep_dir / figure))
     return figures

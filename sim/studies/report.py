@@ -2,6 +2,11 @@
 
 Every number in it comes from summary.csv, paired.csv or runs.parquet in the
 same folder; ``recovery-sim-report <folder>`` rewrites it from those files.
+Its first paragraph is one sentence: which cell to use, and why. Whether a
+difference is there is said by one rule only (``sim.studies.stats``: the
+Bonferroni-adjusted interval excludes zero), the one paired.csv, summary.csv
+and the figures use, and a difference is described by what moved in it:
+customers (churn rate), revenue, recovery cost.
 """
 
 from __future__ import annotations

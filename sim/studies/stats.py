@@ -25,7 +25,7 @@ LEVEL = 0.95
 
 @dataclass(frozen=True)
 class Estimate:
-    """A mean with its 95% interval and the number of values behind it."""
+    """A mean with its interval (95%, or the adjusted level where said) and the number of values behind it."""
 
     mean: float
     low: float

@@ -201,7 +201,9 @@ def test_optimise_policy_confirms_the_best_on_fresh_seeds(tmp_path):
         "severe_only",
         "always",
     }
-    assert "Most profitable" in (out / "report.md").read_text() and (out / "search.png").exists()
+    report = (out / "report.md").read_text()
+    assert "Most profitable" in report and (out / "search.png").exists()
+    assert "adjusted 95% interval" in report and "clear" not in report  # the one rule, as in grid reports
     assert "Most profitable" in done.stdout
 
 

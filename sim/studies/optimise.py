@@ -114,7 +114,9 @@ def verdicts(runs: pd.DataFrame, candidates: list[dict]) -> list[dict]:
     for i, params in enumerate(candidates):
         mine = runs[runs["candidate"] == i].set_index("seed")["profit"]
         level = mean_ci(mine.to_numpy())
-        gain = paired_difference(mine.loc[base.index].to_numpy(), base.to_numpy())
+        gain = paired_difference(
+            mine.loc[base.index].to_numpy(), base.to_numpy(), comparisons=max(len(candidates) - 1, 1)
+        )
         out.append(
             {
                 "candidate": i,
@@ -124,9 +126,10 @@ def verdicts(runs: pd.DataFrame, candidates: list[dict]) -> list[dict]:
                 "profit_low": level.low,
                 "profit_high": level.high,
                 "gain_mean": gain.estimate.mean,
-                "gain_low": gain.estimate.low,
-                "gain_high": gain.estimate.high,
-                "gain_p": gain.p_value,
+                "gain_low": gain.adjusted.low,
+                "gain_high": gain.adjusted.high,
+                "gain_p": gain.p_adjusted,
+                "gain_distinguishable": gain.distinguishable,
             }
         )
     return out
@@ -183,23 +186,25 @@ def write_report(out: Path, cfg: SimConfig, found: list[dict]) -> Path:
         f"**Most profitable: {best['policy']}**, mean profit {best['profit_mean']:,.0f} "
         f"(95% interval [{best['profit_low']:,.0f}, {best['profit_high']:,.0f}]) on fresh seeds.",
         f"- Against no recovery and no delegation ({base['profit_mean']:,.0f}) it earns "
-        f"{best['gain_mean']:+,.0f} (paired 95% interval "
-        f"[{best['gain_low']:+,.0f}, {best['gain_high']:+,.0f}], "
-        f"p = {best['gain_p']:.2g}).",
+        f"{best['gain_mean']:+,.0f} (adjusted 95% interval "
+        f"[{best['gain_low']:+,.0f}, {best['gain_high']:+,.0f}], adjusted p = {best['gain_p']:.2g}): "
+        + ("distinguishable." if best["gain_distinguishable"] else "not distinguishable from no gain."),
     ]
     if len(ranked) > 1:
         runs = pd.read_csv(out / "confirm.csv")
         a = runs[runs["candidate"] == best["candidate"]].set_index("seed")["profit"]
         for other in ranked[1:]:
             b = runs[runs["candidate"] == other["candidate"]].set_index("seed")["profit"]
-            d = paired_difference(a.to_numpy(), b.loc[a.index].to_numpy()).estimate
-            sure = "clear" if d.low > 0 else "not clear at 95%: a tie"
+            gap = paired_difference(a.to_numpy(), b.loc[a.index].to_numpy(), comparisons=len(ranked) - 1)
+            d = gap.adjusted
+            sure = "distinguishable" if gap.distinguishable else "not distinguishable: a tie"
             lines.append(
-                f"- Against {other['policy']}: {d.mean:+,.0f} ([{d.low:+,.0f}, {d.high:+,.0f}]; {sure})."
+                f"- Against {other['policy']}: {d.mean:+,.0f} (adjusted 95% interval "
+                f"[{d.low:+,.0f}, {d.high:+,.0f}]; {sure})."
             )
     lines += [
         "",
-        "| policy | mean profit | 95% interval | gain over baseline | 95% interval |",
+        "| policy | mean profit | 95% interval | gain over baseline | adjusted 95% interval |",
         "|---|---|---|---|---|",
         *[
             f"| {r['policy']} | {r['profit_mean']:,.0f} | "

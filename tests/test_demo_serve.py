@@ -14,6 +14,7 @@ from sim.demo import serve
 from sim.demo.browser import free_port
 
 STOPPED = "recovery-sim-demo: stopped (Ctrl-C)"
+PREPARING = f"recovery-sim-demo: {serve.PREPARING}"
 
 
 @pytest.mark.parametrize(("port", "problem"), [("99999", "is out of range"), ("abc", "is not a number")])
@@ -67,20 +68,33 @@ def test_any_other_host_is_warned_about(host):
 
 
 def test_the_command_warns_about_an_open_host_then_serves(capsys, monkeypatch):
-    served = []
-    monkeypatch.setattr(serve, "serve", lambda host, port: served.append((host, port)))
+    done = []
+    monkeypatch.setattr(serve, "prepare", lambda: done.append("prepared"))
+    monkeypatch.setattr(serve, "serve", lambda host, port: done.append((host, port)))
     serve.main(["--host", "0.0.0.0", "--port", "8080"])
     out, err = capsys.readouterr()
     assert err == serve.exposure_warning("0.0.0.0") + "\n"
-    assert out == "recovery-sim-demo: open http://0.0.0.0:8080 in a browser (Ctrl-C stops)\n"
-    assert served == [("0.0.0.0", 8080)]
+    assert out == f"{PREPARING}\nrecovery-sim-demo: open http://0.0.0.0:8080 in a browser (Ctrl-C stops)\n"
+    assert done == ["prepared", ("0.0.0.0", 8080)]  # the model is ready before the address is given
 
 
 def test_ctrl_c_in_the_server_ends_the_command_with_one_line(capsys, monkeypatch):
     def interrupted(host, port):  # noqa: ANN001, ANN202
         raise KeyboardInterrupt
 
+    monkeypatch.setattr(serve, "prepare", lambda: None)
     monkeypatch.setattr(serve, "serve", interrupted)
+    with pytest.raises(SystemExit) as info:
+        serve.main([])
+    assert info.value.code == 130
+    assert capsys.readouterr().err == STOPPED + "\n"
+
+
+def test_ctrl_c_while_the_model_is_prepared_ends_with_one_line(capsys, monkeypatch):
+    def interrupted():  # noqa: ANN202
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(serve, "prepare", interrupted)
     with pytest.raises(SystemExit) as info:
         serve.main([])
     assert info.value.code == 130
@@ -114,7 +128,9 @@ def test_ctrl_c_stops_the_real_server_with_one_line_and_no_traceback():
             server.communicate()
     assert server.returncode == 130
     assert err == STOPPED + "\n"
-    assert out.startswith(f"recovery-sim-demo: open http://127.0.0.1:{port} in a browser (Ctrl-C stops)\n")
+    assert out.startswith(
+        f"{PREPARING}\nrecovery-sim-demo: open http://127.0.0.1:{port} in a browser (Ctrl-C stops)\n"
+    )
 
 
 @pytest.mark.parametrize(

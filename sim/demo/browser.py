@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,8 +28,10 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-#: Generous: the first request imports the model and lays out the network.
-START_TIMEOUT_S = 90.0
+#: Generous: the server compiles the model's loops first after an install or an update.
+START_TIMEOUT_S = 120.0
+#: A projector's screen: what the page is laid out for.
+WIDTH, HEIGHT = 1366, 768
 
 
 def free_port() -> int:
@@ -75,8 +78,8 @@ def served_demo(port: int | None = None) -> Iterator[str]:
 
 
 @contextmanager
-def browser_page(width: int = 1600, height: int = 1150):
-    """A fresh page in headless chromium, closed when the block ends."""
+def chromium():
+    """Headless chromium, closed when the block ends; open pages with :func:`open_page`."""
     from playwright.sync_api import sync_playwright  # a dev dependency: only tests and docs need it
 
     if not CHROMIUM.exists():
@@ -84,15 +87,60 @@ def browser_page(width: int = 1600, height: int = 1150):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         try:
-            yield browser.new_page(viewport={"width": width, "height": height})
+            yield browser
         finally:
             browser.close()
 
 
+def open_page(browser, url: str, width: int = WIDTH, height: int = HEIGHT):
+    """The page in a browser context of its own (its own cookies: a participant of its own), at week 0.
+
+    Every request it makes for another machine is refused and kept in ``page.outside``;
+    console errors and uncaught exceptions in ``page.errors``.
+    """
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.outside, page.errors = [], []
+
+    def only_this_machine(route) -> None:
+        host = urllib.parse.urlsplit(route.request.url).hostname
+        if host in ("127.0.0.1", "localhost", "::1") or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            page.outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_this_machine)
+    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.goto(url)
+    wait_for_week(page, 0)
+    return page
+
+
+@contextmanager
+def browser_page(url: str, width: int = WIDTH, height: int = HEIGHT):
+    """One page of the served demo in headless chromium, at week 0."""
+    with chromium() as browser:
+        yield open_page(browser, url, width, height)
+
+
 def choose(page, label: str, option: str) -> None:
-    """Pick an option from one of the page's drop-downs, found by its label."""
-    page.locator(".v-select", has_text=label).click()
-    page.locator(".menuable__content__active .v-list-item", has_text=option).first.click()
+    """Pick an option, by its words, from one of the page's drop-downs, found by its label."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: PLC0415 (a dev dependency)
+
+    menu = page.locator(".menuable__content__active")
+    item = menu.locator(".v-list-item").filter(has=page.get_by_text(option, exact=True)).first
+    for attempt in range(3):  # on a busy machine the menu may open before the page has settled
+        page.locator(".v-select", has_text=label).click()
+        try:
+            item.click(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+    menu.wait_for(state="hidden")  # closed: the next drop-down's menu is the only one open
 
 
 def slide(page, label: str, key: str = "End") -> None:
@@ -100,36 +148,65 @@ def slide(page, label: str, key: str = "End") -> None:
     page.get_by_role("slider", name=label).press(key)
 
 
-def wait_for_week(page, week: int, timeout_ms: int = 60_000) -> None:
-    """Wait until the monitors show the given week."""
-    page.get_by_text(f"Week {week} of", exact=False).first.wait_for(timeout=timeout_ms)
+def week(page) -> int:
+    """The week the page shows."""
+    return int(page.locator(".demo-week").inner_text().split()[1])
+
+
+#: The week on the page, in the page's own JavaScript.
+SHOWN_WEEK = (
+    "(() => { const shown = document.querySelector('.demo-week'); "
+    "return shown ? +shown.textContent.split(' ')[1] : -1; })()"
+)
+
+
+def wait_for_week(page, week: int, timeout_ms: int = 60_000, or_later: bool = False) -> None:
+    """Wait until the page shows the given week (or, ``or_later``, any week after it: ▶ may skip one).
+
+    Checked at every frame the browser draws, so a week shown for a moment is not missed.
+    """
+    test = ">=" if or_later else "==="
+    page.wait_for_function(f"{SHOWN_WEEK} {test} {week}", polling="raf", timeout=timeout_ms)
 
 
 def step(page, times: int = 1) -> None:
     """Click Step, waiting for each week to appear before the next click."""
     for _ in range(times):
-        now = int(page.locator("h4", has_text="Week").first.inner_text().split()[1])
+        now = week(page)
         page.get_by_role("button", name="Step").click()
         wait_for_week(page, now + 1)
 
 
-def monitor_table(page) -> dict[str, tuple[str, str, str]]:
-    """The monitors as shown: row label -> (firm A, firm B, B − A)."""
+def numbers(page, table: str = ".demo-full") -> dict[str, tuple[str, str, str]]:
+    """A table as shown: row label -> (firm A, firm B, B − A); ``.demo-headline`` for the headline."""
     rows = {}
-    for row in page.locator("table tr").all()[1:]:
+    for row in page.locator(f"{table} tbody tr").all():
         cells = [c.inner_text().strip() for c in row.locator("td").all()]
-        if len(cells) == 4:
-            rows[cells[0]] = tuple(cells[1:])
+        rows[cells[0]] = tuple(cells[1:])
     return rows
 
 
+def in_view(page, selector: str) -> bool:
+    """True if all of the element is inside the window without scrolling."""
+    box = page.locator(selector).first.bounding_box()
+    viewport = page.viewport_size
+    return (
+        box is not None
+        and box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= viewport["width"]
+        and box["y"] + box["height"] <= viewport["height"]
+    )
+
+
 def screenshot(path: Path, weeks: int = 52) -> Path:
-    """The README's picture: the default page after ``weeks`` weeks (``python -m sim.demo.browser``)."""
-    with served_demo() as url, browser_page(height=1500) as page:
-        page.goto(url)
-        wait_for_week(page, 0)
+    """The README's picture (``python -m sim.demo.browser``): the page after ``weeks`` weeks, 1366 × 768."""
+    with served_demo() as url, browser_page(url) as page:
         step(page, weeks)
-        page.screenshot(path=str(path), full_page=True)
+        page.evaluate("document.activeElement.blur()")  # no focus ring on the last button clicked
+        page.mouse.move(0, HEIGHT - 1)
+        page.wait_for_timeout(1000)  # the button's ripple fades
+        page.screenshot(path=str(path))
     return path
 
 

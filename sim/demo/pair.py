@@ -9,7 +9,9 @@ the two sides is the policy's doing, which is what a room should see.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache, partial
+from typing import Any
 
 import igraph
 import mesa
@@ -39,25 +41,73 @@ TOTALS = (
 )
 
 
+@dataclass(frozen=True)
+class Settings:
+    """Everything the page lets a room choose: each firm's levers, then the market both serve.
+
+    What a firm controls comes in pairs (``_a`` for firm A, ``_b`` for firm B):
+    what it offers, how much authority its frontline has, how easy it makes
+    complaining and the size of its recovery team (1.0: the usual team for the
+    market's size). The rest is shared: how much money where a policy pays,
+    when an apology is given where a policy apologises, how often service
+    fails, the share of failures announced, the market's size and seed.
+    """
+
+    policy_a: str = "none"
+    delegation_a: str = "none"
+    complaint_ease_a: float = 0.5
+    team_a: float = 1.0
+    policy_b: str = "apology_compensation"
+    delegation_b: str = "full"
+    complaint_ease_b: float = 0.5
+    team_b: float = 1.0
+    compensation_share: float = 1.0
+    apology_mode: str = "always"
+    failure_rate: float = 1.0
+    proactive_notification: float = 0.0
+    customers: int = 300
+    seed: int = 42
+    weeks: int = 104
+
+    def side(self, side: str) -> dict[str, Any]:
+        """One firm's own levers, without the side's suffix: policy, delegation, complaint_ease, team."""
+        suffix = "_" + side.lower()
+        return {
+            f.name.removesuffix(suffix): getattr(self, f.name)
+            for f in fields(self)
+            if f.name.endswith(suffix)
+        }
+
+    def shared(self) -> dict[str, Any]:
+        """The market both firms serve and the amounts and timing both policies use."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if not f.name.endswith(("_a", "_b"))}
+
+    def differences(self, other: Settings) -> set[str]:
+        """Names of the settings that differ between this and ``other``."""
+        return {f.name for f in fields(self) if getattr(self, f.name) != getattr(other, f.name)}
+
+
 def side_config(
     policy: str,
     delegation: str,
+    complaint_ease: float,
+    team: float,
+    *,
     compensation_share: float,
     apology_mode: str,
     failure_rate: float,
-    complaint_ease: float,
     proactive_notification: float,
     customers: int,
     weeks: int,
 ) -> SimConfig:
-    """One firm's world: a policy preset, its amount and timing, and the shared market.
+    """One firm's world: a policy preset, its amount and timing, the firm's own levers and the shared market.
 
     The preset says what the firm offers (an apology, money, both or nothing);
     ``compensation_share`` says how much money where it pays, and
     ``apology_mode`` when it apologises where it does. The recovery team
-    follows the market's size by itself (``firm.staff_per_10k``); the other
-    fixed weekly costs shrink with the market here, so a 300-customer demo
-    keeps the default scenario's economics per customer.
+    follows the market's size by itself (``firm.staff_per_10k``, times
+    ``team``); the other fixed weekly costs shrink with the market here, so a
+    300-customer demo keeps the default scenario's economics per customer.
     """
     base = with_values(SimConfig(), {"policy": policy, "delegation": delegation})
     scale = customers / REFERENCE_CUSTOMERS
@@ -69,6 +119,7 @@ def side_config(
             "policy.apology": apology_mode if base.policy.apology.value != "never" else "never",
             "failures.rate_multiplier": failure_rate,
             "firm.complaint_ease": complaint_ease,
+            "firm.staff_per_10k": firm.staff_per_10k * team,
             "firm.proactive_notification": proactive_notification,
             "firm.channel_cost_week": firm.channel_cost_week * scale,
             "firm.deescalation_cost_week": firm.deescalation_cost_week * scale,
@@ -110,51 +161,23 @@ def reading(model: DemoModel, side: str, name: str) -> float:
 
 
 class DemoModel(mesa.Model):
-    """Firm A and firm B serve copies of one market; every control is a keyword, as SolaraViz needs.
+    """Firm A and firm B serve copies of one market, built from one ``Settings``.
 
-    SolaraViz rebuilds the model on reset as ``DemoModel(**controls)``.
+    ``DemoModel(customers=150)`` changes one setting from the defaults;
+    ``DemoModel(settings)`` takes them all.
     """
 
-    def __init__(
-        self,
-        policy_a: str = "none",
-        delegation_a: str = "none",
-        policy_b: str = "apology_compensation",
-        delegation_b: str = "full",
-        compensation_share: float = 1.0,
-        apology_mode: str = "always",
-        failure_rate: float = 1.0,
-        complaint_ease: float = 0.5,
-        proactive_notification: float = 0.0,
-        customers: int = 300,
-        seed: int = 42,
-        weeks: int = 104,
-    ) -> None:
-        seed = int(seed)
+    def __init__(self, settings: Settings | None = None, **changes: Any) -> None:
+        settings = replace(settings or Settings(), **changes)
+        seed = int(settings.seed)
         super().__init__(rng=seed)
-        shared = dict(
-            compensation_share=float(compensation_share),
-            apology_mode=apology_mode,
-            failure_rate=float(failure_rate),
-            complaint_ease=float(complaint_ease),
-            proactive_notification=float(proactive_notification),
-            customers=int(customers),
-            weeks=int(weeks),
-        )
-        chosen = {"A": (policy_a, delegation_a), "B": (policy_b, delegation_b)}
-        apology_when = apology_mode.replace("_", " ")
-        self.settings = (
-            f"compensation {shared['compensation_share']:.1f}× the loss where paid, apology {apology_when} "
-            f"where given; failures {shared['failure_rate']:.2f}× usual, complaint ease "
-            f"{shared['complaint_ease']:.2f}, {shared['proactive_notification']:.0%} of failures announced; "
-            f"{shared['customers']} customers, market {seed}"
-        )
-        self.labels = {
-            side: f"{policy} · {delegation} delegation" for side, (policy, delegation) in chosen.items()
-        }
+        self.settings = settings
+        shared = settings.shared()
+        del shared["seed"]  # the model's, not the world's
+        shared.update(customers=int(shared["customers"]), weeks=int(shared["weeks"]))
         self.firms = {
-            side: RecoveryModel(side_config(policy, delegation, **shared), rng=seed, agents=False)
-            for side, (policy, delegation) in chosen.items()
+            side: RecoveryModel(side_config(**settings.side(side), **shared), rng=seed, agents=False)
+            for side in SIDES
         }
         self.positions = market_layout(self.firms["A"].adjacency)
         self.totals = {side: Counter() for side in SIDES}
@@ -172,6 +195,20 @@ class DemoModel(mesa.Model):
     def week(self) -> int:
         """Weeks simulated so far."""
         return self.steps
+
+    @property
+    def weeks(self) -> int:
+        """Weeks in the whole run."""
+        return self.firms["A"].config.weeks
+
+    @property
+    def people(self) -> int:
+        """Everyone in the market: customers and prospects."""
+        return self.positions.shape[0]
+
+    def history(self, side: str, name: str) -> list[float]:
+        """One side's reading from week 0 to now (the DataCollector's own list: do not change it)."""
+        return self.datacollector.model_vars[f"{name} {side}"]
 
     def step(self) -> None:
         """One week for both firms, then what each side now reads."""
@@ -192,8 +229,10 @@ class DemoModel(mesa.Model):
         firm, totals = self.firms[side], self.totals[side]
         counts = np.bincount(self.states(side), minlength=len(State))
         closed = totals["cases_closed"]
+        active = int(counts[State.SATISFIED] + counts[State.UNHAPPY] + counts[State.COMPLAINED])
         return {
             **{state.name.lower(): int(counts[state]) for state in State},
+            "active": active,
             **{name: totals[name] for name in TOTALS},
             "mean_satisfaction": firm.metrics["mean_satisfaction"],
             "recovery_satisfaction": totals["recovery_satisfied"] / closed if closed else float("nan"),

@@ -1,7 +1,9 @@
 """``recovery-sim-demo``: check the flags, then serve the trainers' page (sim.demo.app) with Solara's server.
 
-The page's module is slow to import (Mesa, Solara, a first model), so the flags are
-checked here first: a bad one costs one line and no server. The server then runs in
+The page's module is slow to import (Solara, Matplotlib, the model), so the flags are
+checked here first: a bad one costs one line and no server. The model's compiled loops
+are then loaded (or compiled, after an install or an update) before the address is
+given, so the room's first Step does not wait for a compiler. The server then runs in
 this process, so Ctrl-C ends it with one line rather than a traceback or Click's
 "Aborted.". Solara reads its settings from the environment when imported, so the
 offline ones are put there before it is.
@@ -27,6 +29,9 @@ OFFLINE = {
     "SOLARA_THEME_SHOW_BANNER": "False",
     "SOLARA_THEME_TITLE": "recovery-sim demo",
 }
+
+
+PREPARING = "preparing the model (a second; after an install or an update it compiles: about 20 s)"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -99,6 +104,8 @@ def main(argv: list[str] | None = None) -> None:
         warning = exposure_warning(args.host)
         if warning:
             print(warning, file=sys.stderr)
+        print(f"{PROG}: {PREPARING}", flush=True)
+        prepare()
         address = f"[{args.host}]" if ":" in args.host else args.host  # an IPv6 address in a URL
         print(f"{PROG}: open http://{address}:{args.port} in a browser (Ctrl-C stops)", flush=True)
         serve(args.host, args.port)
@@ -107,14 +114,27 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
 
 
+def prepare() -> None:
+    """Load the compiled loops (compile them, once) before the page opens: the first Step is quick."""
+    offline()  # the page's module imports Solara
+    from sim.demo.session import warm_up  # noqa: PLC0415 (slow to import: after the flags are checked)
+
+    warm_up()
+
+
+def offline() -> None:
+    """Solara's settings for a room without internet, unless the caller has set them otherwise."""
+    for key, value in OFFLINE.items():
+        os.environ.setdefault(key, value)
+
+
 def serve(host: str, port: int) -> None:
     """``solara run sim.demo.app`` in this process until it stops; its JavaScript comes from solara-assets.
 
     The command is invoked without Click's ``main``, which would turn Ctrl-C into
     "Aborted." and exit code 1: the KeyboardInterrupt reaches :func:`main` instead.
     """
-    for key, value in OFFLINE.items():
-        os.environ.setdefault(key, value)  # the caller's own settings win
+    offline()
     from solara.__main__ import run  # noqa: PLC0415 (after the settings: Solara reads them at import)
 
     args = ["sim.demo.app", "--production", "--no-check-version", "--no-open", "--log-level", "warning"]

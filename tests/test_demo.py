@@ -19,7 +19,7 @@ import pytest
 import solara
 from PIL import Image
 
-from sim.demo import app, browser, controls, numbers, pictures
+from sim.demo import app, browser, controls, netguard, numbers, pictures
 from sim.demo.pair import DemoModel, Settings, market_layout, side_config
 from sim.demo.scenarios import SCENARIOS
 from sim.mechanisms.recovery import team_size
@@ -313,7 +313,7 @@ def test_a_play_and_a_reset_at_once_leave_one_run():
     assert "Week 0 of" in shown(rc) and rc.find(v.Btn, children=["▶ Play"]).widgets
 
 
-# ---------------------------------------------------------------- compiled loops
+# ---------------------------------------------------------------- compiled loops and the network guard
 
 
 def run_python(code: str, timeout: float = 300) -> str:
@@ -359,24 +359,62 @@ def test_warm_up_compiles_every_loop_the_page_reaches():
     assert result["loops"] > 20 and result["new"] == {}
 
 
+def test_the_network_guard_refuses_other_machines_and_allows_this_one(tmp_path):
+    log = tmp_path / "outside.log"
+    out = run_python(
+        f"""
+        import socket, urllib.request
+        from pathlib import Path
+        from sim.demo.netguard import block_network
+        block_network(Path({str(log)!r}))
+        listener = socket.create_server(("127.0.0.1", 0))
+        socket.create_connection(listener.getsockname(), timeout=5).close()  # this machine: allowed
+        for attempt in (
+            lambda: urllib.request.urlopen("https://cdn.jsdelivr.net/npm/katex", timeout=5),
+            lambda: socket.create_connection(("192.0.2.1", 80), timeout=5),
+            lambda: socket.socket().connect(("192.0.2.1", 80)),
+            lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("192.0.2.1", 53)),
+        ):
+            try:
+                attempt()
+                print("went out")
+            except OSError:
+                print("refused")
+        """,
+        timeout=60,
+    )
+    assert out.split() == ["refused"] * 4
+    lines = log.read_text().splitlines()
+    assert lines[0] == netguard.INSTALLED
+    assert lines[1:] == [
+        "lookup 'cdn.jsdelivr.net'",
+        "lookup '192.0.2.1'",
+        "connect ('192.0.2.1', 80)",
+        "sendto ('192.0.2.1', 53)",
+    ]
+    assert netguard.is_local("127.0.0.1") and netguard.is_local("::1") and netguard.is_local("localhost")
+    assert not netguard.is_local("10.0.0.1") and not netguard.is_local("cdn.jsdelivr.net")
+
+
 # ---------------------------------------------------------------- the page served to a real browser
 
 
 @pytest.fixture(scope="module")
-def served():
-    """One server for the browser tests: its address and chromium."""
+def served(tmp_path_factory):
+    """One server for the browser tests, its network blocked: its address, the guard's log, and chromium."""
     if not browser.CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{browser.CHROMIUM} is missing in CI: .ci/run installs it with apt-get")
         pytest.skip(f"{browser.CHROMIUM} not installed (apt-get install chromium)")
-    with browser.served_demo() as url, browser.chromium() as chromium:
-        yield url, chromium
+    log = tmp_path_factory.mktemp("demo") / "outside.log"
+    with browser.served_demo(guard_log=log) as url, browser.chromium() as chromium:
+        yield url, log, chromium
 
 
 @pytest.mark.slow
 @pytest.mark.browser
 def test_served_page_in_chromium(served, tmp_path):
-    url, chromium = served
+    url, _, chromium = served
     page = browser.open_page(chromium, url)
     for control in controls.CONTROLS:
         assert page.get_by_text(control.label, exact=True).count() >= 1, control.label
@@ -428,7 +466,7 @@ def test_served_page_in_chromium(served, tmp_path):
 @pytest.mark.browser
 def test_two_browsers_step_independently(served):
     """Two participants, each in a browser context of their own, step at once; a reload starts afresh."""
-    url, chromium = served
+    url, _, chromium = served
     first, second = browser.open_page(chromium, url), browser.open_page(chromium, url)
     for _ in range(3):  # clicks interleaved, as in a room
         first.get_by_role("button", name="Step").click()
@@ -456,7 +494,7 @@ def test_two_browsers_step_independently(served):
 @pytest.mark.slow
 @pytest.mark.browser
 def test_each_scenario_is_one_click_and_plays(served):
-    url, chromium = served
+    url, _, chromium = served
     page = browser.open_page(chromium, url)
     for scenario in SCENARIOS:
         page.get_by_role("button", name=scenario.title).click()
@@ -472,9 +510,24 @@ def test_each_scenario_is_one_click_and_plays(served):
 @pytest.mark.browser
 def test_a_two_year_play_reaches_the_end(served):
     """▶ runs the two years by itself and hands the button back (how fast: benchmarks/bench_demo.py)."""
-    url, chromium = served
+    url, _, chromium = served
     page = browser.open_page(chromium, url)
     page.get_by_role("button", name="Play").click()
     browser.wait_for_week(page, 104, timeout_ms=180_000)
     assert page.get_by_role("button", name="Play").is_disabled()
     assert not page.errors and not page.outside
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_nothing_leaves_the_machine(served):
+    """Run last in this file: the server's guard log after every browser test above, and a page of its own."""
+    url, log, chromium = served
+    page = browser.open_page(chromium, url)
+    browser.step(page, 2)
+    page.get_by_role("button", name=SCENARIOS[0].title).click()
+    browser.wait_for_week(page, 3, timeout_ms=30_000, or_later=True)
+    page.reload()
+    browser.wait_for_week(page, 0)
+    assert log.read_text().splitlines() == [netguard.INSTALLED]  # the server tried no other machine
+    assert page.outside == [] and page.errors == []  # nor did the browser; no console errors

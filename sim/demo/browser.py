@@ -42,12 +42,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def served_demo(port: int | None = None) -> Iterator[str]:
-    """Run ``recovery-sim-demo`` on this machine until the block ends; yields the page's address."""
+def served_demo(port: int | None = None, guard_log: Path | None = None) -> Iterator[str]:
+    """Run ``recovery-sim-demo`` on this machine until the block ends; yields the page's address.
+
+    With ``guard_log``, the server runs with the network blocked (sim.demo.netguard) and
+    writes every attempt to leave the machine there.
+    """
     port = port or free_port()
     url = f"http://127.0.0.1:{port}/"
+    module = ["sim.demo.app"] if guard_log is None else ["sim.demo.netguard", str(guard_log)]
     server = subprocess.Popen(
-        [sys.executable, "-m", "sim.demo.app", "--port", str(port)],
+        [sys.executable, "-m", *module, "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -143,13 +143,11 @@ def test_each_scenario_shows_what_its_words_say():
     end = {s.name: run_to_the_end(s.settings) for s in SCENARIOS}
     a, b = end["iceberg"]["A"], end["iceberg"]["B"]
     assert b["complaints"] > a["complaints"] and b["churned_silent"] < a["churned_silent"]
-    assert b["active"] > a["active"] and b["profit"] > a["profit"]
+    assert b["active"] > a["active"]
     a, b = end["waiting"]["A"], end["waiting"]["B"]
     assert b["profit"] == pytest.approx(a["profit"], rel=0.02)  # keeps pace
     assert b["recovery_satisfaction"] < 0.6 * a["recovery_satisfaction"]  # far fewer satisfied
-    assert (
-        b["churned_after_complaint"] > a["churned_after_complaint"] and b["wom_negative"] > a["wom_negative"]
-    )
+    assert b["wom_negative"] > a["wom_negative"]
     a, b = end["authority"]["A"], end["authority"]["B"]
     assert b["recovery_satisfaction"] > 1.5 * a["recovery_satisfaction"]
     assert b["active"] > a["active"] and b["wom_negative"] < a["wom_negative"]

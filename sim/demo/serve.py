@@ -31,7 +31,7 @@ OFFLINE = {
 }
 
 
-PREPARING = "preparing the model (a second; after an install or an update it compiles: about 20 s)"
+PREPARING = "preparing the model (a few seconds; after an install or an update it compiles first: about 20 s)"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -28,20 +28,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 from omegaconf.errors import OmegaConfBaseException
 from submitit.core.utils import UncompletedJobError
 
-from sim.folders import Owned, StudyLock, check_study_name, claim_new, take_named
-from sim.headline import headline_table
-from sim.model import RecoveryModel
-from sim.result import SUMMARY_METRICS, Result
-from sim.studies.study import (
-    STUDY_RECORD,
-    finish_orphans,
-    record_invalid_cell,
-    record_or_match_study,
-    run_cell,
-    sweep_cells,
-    swept_keys,
-    world_of,
-)
+from sim.folders import STUDY_RECORD, Owned, StudyLock, check_study_name, claim_new, take_named
 from sim.world.config import from_hydra, omegaconf_problem, preset_path
 from sim.world.memory import check_fits
 from sim.world.overrides import composition_error, unreadable_override
@@ -117,6 +104,8 @@ def on_interrupt(signum: int, frame: object) -> None:
 
 def resume_after_death(death: BaseException) -> None:
     """A worker died: finish the runs it took with it one by one, then resume the study in its folder."""
+    from sim.studies.study import finish_orphans
+
     print(
         f"recovery-sim: a worker died ({type(death).__name__}); running its runs alone, then going on",
         file=sys.stderr,
@@ -153,6 +142,10 @@ def run(cfg: DictConfig) -> None:
 
     The config was checked, and the folder claimed, by :class:`StudyCallback` before Hydra made it.
     """
+    from sim.headline import headline_table  # the simulation's modules load when a run needs them:
+    from sim.model import RecoveryModel  # --help and a refused input stay quick
+    from sim.result import Result
+
     hydra_cfg = HydraConfig.get()
     run_dir = Path(hydra_cfg.runtime.output_dir)
     if hydra_cfg.mode == RunMode.MULTIRUN:
@@ -215,6 +208,7 @@ def is_shipped_validation(config: SimConfig) -> bool:
     facts table with numbers nobody chose to publish.
     """
     from sim.checks.validation import DOC
+    from sim.studies.study import world_of
 
     if not DOC.exists():
         return False
@@ -231,6 +225,8 @@ def study_job(cfg: DictConfig, hydra_cfg) -> None:
     A cell whose config no longer holds (its edge-list file gone since the study was checked)
     records each of its runs as failed, as a run that raises does, and the study goes on.
     """
+    from sim.studies.study import record_invalid_cell, run_cell, sweep_cells, swept_keys
+
     sweep_dir = Path(hydra_cfg.sweep.dir)
     cells = sweep_cells(OmegaConf.load(sweep_dir / "multirun.yaml"))
     keys = swept_keys(cells, hydra_cfg.sweeper.get("params"))
@@ -274,6 +270,8 @@ class StudyCallback(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
         """Check every cell and the study's options, then claim (or reopen and lock) the study's folder."""
+        from sim.studies.study import record_or_match_study, sweep_cells, swept_keys
+
         global OWNED
         try:
             cells = sweep_cells(config)
@@ -362,6 +360,8 @@ def check_search_study(cfg: SimConfig) -> None:
 
 def check_study_options(study: StudyConf, cells: list[list[str]], swept: set[str]) -> None:
     """A study's name, baseline, ``within`` keys and metrics, checked before its folder exists."""
+    from sim.result import SUMMARY_METRICS
+
     check_study_name(study.name)
     if not any(set(study.baseline) <= set(cell) for cell in cells):
         example = ",".join(f'"{o}"' for o in cells[0] if o.split("=", 1)[0] in swept) or f'"{cells[0][0]}"'

@@ -23,6 +23,8 @@ from pathlib import Path
 from sim.world.parameter import ConfigError
 
 PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+#: The file that makes a folder a study: its experiment, shared settings and cells (sim.studies.study).
+STUDY_RECORD = "study.json"
 
 
 @dataclass

@@ -33,7 +33,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 
 from sim.files import write_json, write_table
-from sim.folders import session_token
+from sim.folders import STUDY_RECORD, session_token
 from sim.result import run
 from sim.world.config import config_dict, flatten, to_sim_config
 from sim.world.parameter import ConfigError
@@ -165,9 +165,6 @@ def run_orphan(marker: str) -> None:
     agents = about.pop("agents")
     about.pop("pid")
     run_and_save(config, Path(marker).parent, about, agents)
-
-
-STUDY_RECORD = "study.json"
 
 
 def record_or_match_study(sweep_dir: Path, study: dict) -> None:

@@ -11,9 +11,8 @@ which is also what Mesa's ``Network`` space takes (:func:`to_networkx`).
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
-import igraph
-import networkx as nx
 import numba
 import numpy as np
 import scipy.sparse as sp
@@ -22,6 +21,9 @@ from sim.world.edgelist import load_edgelist
 from sim.world.parameter import ConfigError, NetworkKind
 from sim.world.schema import NetworkConf
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 
 def read_edgelist(path: str) -> nx.Graph:
     """Read whitespace-separated node pairs ('#' comments), relabelled 0..n-1 in file order.
@@ -29,6 +31,8 @@ def read_edgelist(path: str) -> nx.Graph:
     Node ids are any words (``7``, ``alice``); ``07`` and ``7`` are two nodes.
     A self-loop is dropped but its node kept; a repeated edge is one tie.
     """
+    import networkx as nx  # only edge lists and Mesa's agents need it: a run without them does not load it
+
     _, nodes, u, v = load_edgelist(path)
     graph = nx.Graph()
     graph.add_nodes_from(range(nodes))
@@ -72,6 +76,8 @@ def scale_free(n: int, m: int, rng: np.random.Generator) -> sp.csr_matrix:
     igraph draws from a Python ``random.Random``; seeding one from ``rng`` makes
     the graph a function of the run's seed.
     """
+    import igraph  # about 0.3 s to import (its drawing module loads Matplotlib's pyplot): only this shape
+
     igraph.set_random_number_generator(random.Random(int(rng.integers(2**63 - 1))))
     try:
         graph = igraph.Graph.Barabasi(n, m)
@@ -187,6 +193,8 @@ def _tie(u, v, first, following, ends, ties, a, b):  # noqa: ANN001, ANN202
 
 def adjacency(graph: nx.Graph) -> sp.csr_matrix:
     """Symmetric 0/1 CSR matrix in node order 0..n-1 (edge weights, if any, are ignored: a tie is a tie)."""
+    import networkx as nx
+
     matrix = nx.to_scipy_sparse_array(
         graph, nodelist=range(graph.number_of_nodes()), weight=None, format="csr"
     )
@@ -195,6 +203,8 @@ def adjacency(graph: nx.Graph) -> sp.csr_matrix:
 
 def to_networkx(matrix: sp.csr_matrix) -> nx.Graph:
     """The graph of an adjacency, nodes 0..n-1, for Mesa's Network space."""
+    import networkx as nx
+
     graph = nx.Graph()
     graph.add_nodes_from(range(matrix.shape[0]))
     upper = sp.triu(matrix, k=1).tocoo()

@@ -97,7 +97,7 @@ def shipped():
 def borderline(row: pd.Series, fact: Fact) -> bool:
     """Within one seed of the seed share a pass needs, or within 1% of the band's width of an edge.
 
-    Floating point differs by CPU (docs/ENGINEERING_NOTES), and one seed's
+    Floating point differs by CPU (the last digits of exp and log), and one seed's
     value crossing an edge moves the share by 1/20: such a verdict is not
     asserted, and the test says so.
     """

@@ -250,3 +250,20 @@ def test_a_levers_effect_is_paired_over_the_cells_that_differ_in_it_only():
     )
     assert "`delegation=full` instead of `none`, all else equal: profit +10" in text
     assert "`policy=apology` instead of `none`, all else equal: profit +100" in text
+
+
+def test_run_ids_are_each_replications_own_world_and_seed():
+    """Ids made once per cell equal the hash of each replication's own config, so old studies resume."""
+    import dataclasses
+    import hashlib
+
+    from sim.studies.study import run_ids, world_of
+    from sim.world.config import with_values
+    from sim.world.schema import SimConfig
+
+    cfg = with_values(SimConfig(), {"policy": "apology"}, seed=7, **{"study.replications": 3})
+    expected = []
+    for replication in range(3):
+        world = world_of(dataclasses.replace(cfg, seed=7 + replication))
+        expected.append(hashlib.sha256(json.dumps(world, sort_keys=True).encode()).hexdigest()[:16])
+    assert run_ids(cfg) == expected and len(set(expected)) == 3

@@ -48,10 +48,19 @@ def world_of(cfg: SimConfig) -> dict:
     return world
 
 
-def run_id(cfg: SimConfig) -> str:
-    """A short, stable hash of the resolved world and seed."""
-    text = json.dumps(world_of(cfg), sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+def run_ids(cfg: SimConfig) -> list[str]:
+    """Each replication's short, stable hash of the resolved world and its seed.
+
+    The world is resolved once per cell (about 50 ms through OmegaConf) and only
+    the seed changes between replications, so the ids are those of each
+    replication's own config, and a study written before still resumes.
+    """
+    world = world_of(cfg)
+    ids = []
+    for replication in range(cfg.study.replications):
+        text = json.dumps({**world, "seed": cfg.seed + replication}, sort_keys=True)
+        ids.append(hashlib.sha256(text.encode()).hexdigest()[:16])
+    return ids
 
 
 def run_cell(cfg: SimConfig, sweep_dir: Path, cell: list[str], total: int | None) -> dict[str, int]:
@@ -60,9 +69,8 @@ def run_cell(cfg: SimConfig, sweep_dir: Path, cell: list[str], total: int | None
     runs.mkdir(parents=True, exist_ok=True)
     session = session_token(sweep_dir)
     counts = {"done": 0, "skipped": 0, "failed": 0}
-    for replication in range(cfg.study.replications):
+    for replication, rid in enumerate(run_ids(cfg)):
         config = dataclasses.replace(cfg, seed=cfg.seed + replication)
-        rid = run_id(config)
         if (runs / f"{rid}.json").exists() or killed_this_session(runs / f"{rid}.failed.json", session):
             counts["skipped"] += 1
             continue

@@ -270,21 +270,29 @@ class StudyCallback(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
         """Check every cell and the study's options, then claim (or reopen and lock) the study's folder."""
-        from sim.studies.study import record_or_match_study, sweep_cells, swept_keys
+        from sim.studies.study import record_or_match_study, run_ids, sweep_cells, swept_keys
 
         global OWNED
         try:
-            cells = sweep_cells(config)
+            cells, ids = sweep_cells(config), []
             for cell in cells:
                 composed = compose(config_name="config", overrides=cell, return_hydra_config=True)
                 cfg = checked(composed)
                 check_fits(cfg, agents=cfg.study.agents)
+                ids += run_ids(cfg)
             check_study_options(cfg.study, cells, swept_keys(cells, config.hydra.sweeper.get("params")))
             OWNED = claim(config, "sweep")
             record_or_match_study(OWNED.path, study_identity(config, cells))
             StudyLock.take(OWNED.path).begin_session(OWNED.path)
             for orphan in (OWNED.path / "runs").glob("*.running.json"):
                 orphan.unlink()  # in flight when an earlier session died; run again below
+            if nothing_to_do(OWNED.path, ids):
+                print(
+                    f"{cfg.study.name}: all {len(ids)} runs are done and report.md is up to date, nothing to "
+                    f"run (recovery-sim-report {OWNED.path} rebuilds the report)",
+                    file=sys.stderr,
+                )
+                sys.exit(0)
         except ConfigCompositionException as error:
             fail(composition_error(error))
         except ConfigError as error:
@@ -302,6 +310,19 @@ class StudyCallback(Callback):
         except Exception as error:  # Hydra would turn it into a warning and exit 0
             OUTCOME["report_error"] = f"{type(error).__name__}: {error}"
         OUTCOME["failed"] = len(load_records(Path(config.hydra.sweep.dir))[1])
+
+
+def nothing_to_do(folder: Path, ids: list[str]) -> bool:
+    """Every run of the study is done and its report was written after the last of them.
+
+    Running a finished study again then costs its checks only: Hydra's jobs would each
+    find their runs done, and the report would come out the same.
+    """
+    report = folder / "report.md"
+    records = [folder / "runs" / f"{rid}.json" for rid in ids]
+    if not report.exists() or not all(record.exists() for record in records):
+        return False
+    return report.stat().st_mtime_ns >= max(record.stat().st_mtime_ns for record in records)
 
 
 def checked(composed: DictConfig) -> SimConfig:

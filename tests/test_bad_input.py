@@ -298,7 +298,7 @@ def test_a_study_folder_takes_only_the_study_that_made_it(tmp_path):
         assert done.returncode == 2 and expected in done.stderr and len(done.stderr.splitlines()) == 1
     assert snapshot(tmp_path) == before
     again = recovery_sim(tmp_path, *SWEEP, f"hydra.sweep.dir={sweep}")  # the same study resumes
-    assert again.returncode == 0 and "0 runs done, 1 already done" in again.stderr
+    assert again.returncode == 0 and "all 2 runs are done and report.md is up to date" in again.stderr
 
 
 def test_one_process_at_a_time_runs_a_study_folder(tmp_path):

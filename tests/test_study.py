@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -118,16 +119,30 @@ def test_replication_r_has_the_same_seed_in_every_cell(policy_grid):
     assert seeds.nunique() == 1 and seeds.iloc[0] == (42, 43)
 
 
-def test_running_a_study_again_skips_finished_runs(policy_grid):
+def test_running_a_study_again_skips_finished_runs(policy_grid, tmp_path):
     cwd, sweep, _ = policy_grid
-    before = {p.name: p.stat().st_mtime_ns for p in (sweep / "runs").glob("*.json")}
+    copy = tmp_path / "sweep"
+    shutil.copytree(sweep, copy)  # the shared fixture stays as it was
+    before = {p.name: p.stat().st_mtime_ns for p in copy.rglob("*") if p.is_file() and p.name != ".lock"}
     again = recovery_sim(
-        cwd, "experiment=policy_grid", "study.replications=2", *TINY, f"hydra.sweep.dir={sweep}",
+        cwd, "experiment=policy_grid", "study.replications=2", *TINY, f"hydra.sweep.dir={copy}",
         "hydra/launcher=basic",
     )  # fmt: skip
     assert again.returncode == 0, again.stderr[-2000:]
-    assert again.stderr.count("0 runs done, 2 already done") == 12
-    assert before == {p.name: p.stat().st_mtime_ns for p in (sweep / "runs").glob("*.json")}
+    assert "all 24 runs are done and report.md is up to date, nothing to run" in again.stderr
+    after = {p.name: p.stat().st_mtime_ns for p in copy.rglob("*") if p.is_file() and p.name != ".lock"}
+    assert before == after  # nothing rewritten
+    (copy / "report.md").unlink()  # a report missing (or older than a run): the jobs and aggregation run
+    again = recovery_sim(
+        cwd, "experiment=policy_grid", "study.replications=2", *TINY, f"hydra.sweep.dir={copy}",
+        "hydra/launcher=basic",
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert again.stderr.count("0 runs done, 2 already done") == 12 and (copy / "report.md").exists()
+    runs = {p.name for p in (copy / "runs").glob("*.json")}
+    assert {n: t for n, t in before.items() if n in runs} == {
+        p.name: p.stat().st_mtime_ns for p in (copy / "runs").glob("*.json")
+    }
 
 
 def test_the_report_rebuilds_from_the_files_alone(policy_grid, tmp_path):

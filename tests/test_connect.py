@@ -108,3 +108,20 @@ def test_import_sim_needs_no_ema_workbench():
     code = "import sys; sys.modules['ema_workbench'] = None; import sim; sim.parameters(); print('ok')"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-1000:]
+
+
+def test_with_flat_equals_with_values_on_a_cells_own_config():
+    from sim.world.config import with_values
+    from sim.world.fastconfig import with_flat
+
+    cell = with_values(
+        sim.SimConfig(), {"policy": "apology", "delegation": "full"}, **{"market.customers": 500}
+    )
+    values = {
+        "failures.rate_multiplier": 1.37,
+        "wom.negative_effect": 0.05,
+        "customer.price_sensitivity_sd": 0.3,
+    }
+    assert with_flat(cell, seed=9, **values) == with_values(cell, seed=9, **values)
+    with pytest.raises(sim.ConfigError, match="wom.negative_effect=5.0 is out of range"):
+        with_flat(cell, **{"wom.negative_effect": 5.0})

@@ -19,7 +19,7 @@ from enum import Enum
 from typing import Any
 
 from sim.world.bounds import kind_of, type_hints, validate
-from sim.world.config import PRESET_GROUPS, configure, plain
+from sim.world.config import PRESET_GROUPS, configure, plain, with_values
 from sim.world.parameter import ConfigError
 from sim.world.schema import SimConfig
 
@@ -41,13 +41,28 @@ def configure_flat(**values: Any) -> SimConfig:
     """
     presets = {key: value for key, value in values.items() if key in PRESET_GROUPS and isinstance(value, str)}
     try:
-        cfg = _base(tuple(presets.items()))
-        for key, value in values.items():
-            if key not in presets:
-                cfg = _set(cfg, key.split("."), value)
-        return validate(cfg)
+        return _set_all(_base(tuple(presets.items())), {k: v for k, v in values.items() if k not in presets})
     except (_IndirectError, ConfigError):
         return configure(**values)
+
+
+def with_flat(cfg: SimConfig, **dotted: Any) -> SimConfig:
+    """``with_values(cfg, **dotted)`` without OmegaConf where each value can be set plainly.
+
+    For studies that set a few values on one cell's config for every run (robustness,
+    calibration): the result and every refusal are ``with_values``' own.
+    """
+    try:
+        return _set_all(cfg, dotted)
+    except (_IndirectError, ConfigError):
+        return with_values(cfg, **dotted)
+
+
+def _set_all(cfg: SimConfig, dotted: dict[str, Any]) -> SimConfig:
+    """``cfg`` with every dotted key set, validated once; _IndirectError where one cannot be set plainly."""
+    for key, value in dotted.items():
+        cfg = _set(cfg, key.split("."), value)
+    return validate(cfg)
 
 
 def _set(node: Any, path: list[str], value: Any) -> Any:

@@ -35,16 +35,32 @@ def headline_table(s: dict) -> str:
         ),
         ("mean satisfaction", f"{s['mean_satisfaction_final']:.2f}", "of active customers, 0-1"),
     ]
+    channels = c.get("channels", {}).get("name", "single_desk")
     header = (
         f"policy '{c['policy']['name']}', delegation '{c['delegation']['name']}', "
-        f"{s['customers_initial']:,} customers, {s['weeks']} weeks, seed {s['seed']}"
+        + ("" if channels == "single_desk" else f"channels '{channels}', ")
+        + f"{s['customers_initial']:,} customers, {s['weeks']} weeks, seed {s['seed']}"
     )
     body = [f"  {name:<22}{value:>14}   {note}".rstrip() for name, value, note in rows]
     types = [f"  {'failure type':<22}{'failures':>14}   complained   left after it"]
     for name, t in s["by_failure_type"].items():
         rate, left = _pct(t["complaint_rate"]), t["churned_after_failure"]
         types.append(f"  {name:<22}{t['failures']:>14,}   {rate:>10}   {left:>13,}")
-    return "\n".join([header, *body, "", *types])
+    return "\n".join([header, *body, "", *types, *_channel_rows(s.get("by_channel", {}))])
+
+
+def _channel_rows(by_channel: dict) -> list[str]:
+    """Each channel's share of complaints and how its complainants fared; nothing for the one desk."""
+    if list(by_channel) in ([], ["desk"]):
+        return []
+    rows = ["", f"  {'channel':<22}{'complaints':>14}   first contact   satisfied   days   public posts"]
+    for name, k in by_channel.items():
+        first, satisfied = _pct(k["first_contact_resolution"]), _pct(k["recovery_satisfaction"])
+        rows.append(
+            f"  {name:<22}{k['complaints']:>14,}   {first:>13}   {satisfied:>9}   "
+            f"{_num(k['mean_response_days']):>4}   {k['public_posts']:>12,}"
+        )
+    return rows
 
 
 def _pct(x: float | None) -> str:

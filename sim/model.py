@@ -19,6 +19,7 @@ from sim.agents import Customer, Firm
 from sim.mechanisms.acquisition import acquire, due_for_winback, win_back
 from sim.mechanisms.books import LEDGER, WeekActivity, weekly_books
 from sim.mechanisms.cases import OUTCOME_SATISFIED, Cases, Closed
+from sim.mechanisms.channels import channel_terms, draw_affinity, upkeep
 from sim.mechanisms.churn import (
     decide_to_churn,
     expose_neighbours,
@@ -82,6 +83,7 @@ FLOWS = (
     "wom_negative_events",
     "wom_positive_events",
     "public_posts",
+    "public_reads_negative",
 )
 METRICS = STOCKS + FLOWS
 #: Metrics in currency or on a continuous scale; every other metric is a count.
@@ -145,6 +147,8 @@ class RecoveryModel(mesa.Model):
         else:
             customers = cfg.market.customers
         self.population = draw_population(nodes, customers, cfg.customer, cfg.firm, self.streams["traits"])
+        self.population.digital_affinity = draw_affinity(cfg.channels, nodes, self.streams["channels"])
+        self.channels = channel_terms(cfg.channels, cfg.firm, cfg.complaints)
         self.customers_initial = customers
         self.catalogue = Catalogue.from_config(cfg.failures)
         self.failure_log = FailureLog(nodes)
@@ -167,6 +171,7 @@ class RecoveryModel(mesa.Model):
             cfg.failures.severe_threshold,
             self.draws,
             team_size(cfg.firm, customers),
+            (cfg.channels, self.channels, customers),
         )
         self.firm = Firm(self, desk, books={})
         self.closed_log: list[Closed] = []
@@ -190,7 +195,9 @@ class RecoveryModel(mesa.Model):
         # 1-3. purchases, the failures some of them meet, a warning from the firm, complain or stay silent
         rates = failure_rates(self.catalogue, self.by_failure_type["complaints"], cfg.firm)
         desk = self.firm.desk
-        week_shopping = shop(pop, active, week, rates, self.catalogue, cfg, self.draws, desk.grievance)
+        week_shopping = shop(
+            pop, active, week, rates, self.catalogue, cfg, self.draws, desk.grievance, self.channels
+        )
         buyers, basket, hit = week_shopping.buyers, week_shopping.basket, week_shopping.hit
         failed, kind, severity = week_shopping.failed, week_shopping.kind, week_shopping.severity
         notified, complain, before = week_shopping.notified, week_shopping.complained, week_shopping.before
@@ -205,7 +212,10 @@ class RecoveryModel(mesa.Model):
         )  # what learning uses
 
         # 4. complaints handled: frontline, escalation queue, remedies, outcomes
-        failures = (failed, rows, kind, severity, week_shopping.loss, notified, before, severe)
+        failures = (
+            *(failed, rows, kind, severity, week_shopping.loss, notified, before, severe),
+            week_shopping.channel,
+        )
         new = Cases.complaints(complain, week, failures, pop.failures_seen)
         pop.open_cases[new["customer"]] += 1
         closed, abandoned, chases = desk.handle(week, new, pop)
@@ -261,6 +271,7 @@ class RecoveryModel(mesa.Model):
             revenue=float(basket.sum()),
             compensation=float(closed.compensation.sum()),
             complaints=len(new),
+            contact_cost=float(self.channels.contact_cost[new["channel"]].sum()),
             escalated_closed=len(closed) - first_contacts,
             repeat_contacts=chases,
             notifications=np.count_nonzero(notified),
@@ -269,7 +280,8 @@ class RecoveryModel(mesa.Model):
             won_back=back.size,
         )
         training = cfg.delegation.training_cost_week * self.customers_initial / 10_000
-        books = weekly_books(activity, cfg.market, cfg.firm, self.firm.desk.team, training)
+        fixed = training + upkeep(cfg.channels, self.customers_initial)
+        books = weekly_books(activity, cfg.market, cfg.firm, self.firm.desk.team, fixed)
         self.firm.books = {k: self.firm.books.get(k, 0.0) + v for k, v in books.items()}
         flows = {
             **books,
@@ -300,6 +312,7 @@ class RecoveryModel(mesa.Model):
             "wom_negative_events": negative.size,
             "wom_positive_events": positive.size,
             "public_posts": int(closed.posters.size),
+            "public_reads_negative": heard.read_negative,
         }
         self.metrics = self._stock_metrics(flows)
         self.datacollector.collect(self)

@@ -18,6 +18,7 @@ import pandas as pd
 from sim.files import write_atomically, write_json, write_table
 from sim.mechanisms.cases import OUTCOME_ABANDONED, OUTCOME_NAMES, OUTCOME_OPEN, unanswered
 from sim.model import FLOWS, METRICS, RecoveryModel
+from sim.world.channel_schema import CHANNELS
 from sim.world.config import config_dict, configure
 from sim.world.parameter import ConfigError
 from sim.world.schema import SimConfig
@@ -85,6 +86,7 @@ def summarise(
     customers_initial: int,
     config: dict,
     by_failure_type: dict[str, dict[str, int]] | None = None,
+    by_channel: dict[str, dict[str, float]] | None = None,
 ) -> dict:
     """Headline figures of one run, from its weekly series and the per-type counts (S3, S15)."""
     t = {name: timeseries[name].sum().item() for name in FLOWS}
@@ -108,7 +110,26 @@ def summarise(
             name: {**counts, "complaint_rate": ratio(counts["complaints"], counts["failures"])}
             for name, counts in (by_failure_type or {}).items()
         },
+        "by_channel": {
+            name: channel_rates(counts, t["complaints"]) for name, counts in (by_channel or {}).items()
+        },
         "config": config,
+    }
+
+
+def channel_rates(counts: dict[str, float], complaints: int) -> dict[str, float | None]:
+    """One channel's counts over the run, with its share of complaints and the rates a manager compares."""
+    answered = counts["answered"]
+    return {
+        "complaints": int(counts["complaints"]),
+        "share_of_complaints": ratio(counts["complaints"], complaints),
+        "answered": int(answered),
+        "first_contact_resolution": ratio(counts["resolved_first_contact"], answered),
+        "recovery_satisfaction": ratio(counts["satisfied"], answered),
+        "mean_response_days": ratio(counts["response_days_total"], answered),
+        "contact_cost": float(counts["contact_cost"]),
+        "public_posts": int(counts["public_posts"]),
+        "moved_away": int(counts["moved_away"]),
     }
 
 
@@ -132,6 +153,7 @@ def complaint_log(model: RecoveryModel) -> pd.DataFrame:
             "week": case("week"),
             "customer": case("customer"),
             "failure_type": np.array(model.catalogue.names)[case("kind")],
+            "channel": np.array(CHANNELS)[case("channel")],
             "severity": case("severity"),
             "loss": case("loss"),
             "handled": handled,
@@ -175,6 +197,11 @@ def model_summary(model: RecoveryModel, ts: pd.DataFrame | None = None, config: 
         model.customers_initial,
         config_dict(replace(model.config, seed=model.seed)) if config else {},
         by_type,
+        {
+            name: {key: counts[i] for key, counts in model.firm.desk.tally.items()}
+            for i, name in enumerate(CHANNELS)
+            if getattr(model.config.channels, name).offered
+        },
     )
 
 

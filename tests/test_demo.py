@@ -76,18 +76,22 @@ def test_side_config_applies_amount_and_timing_only_where_the_preset_offers_them
 
 
 def test_a_firms_own_levers_change_that_firm_only():
-    model = DemoModel(complaint_ease_b=0.9, team_b=0.5, customers=150)
+    model = DemoModel(complaint_ease_b=0.9, team_b=0.5, channels_b="omnichannel", customers=150)
     a, b = (model.firms[s].config.firm for s in ("A", "B"))
     assert (a.complaint_ease, b.complaint_ease) == (0.5, 0.9)
     assert b.staff_per_10k == pytest.approx(a.staff_per_10k / 2)
+    channels = {s: model.firms[s].config.channels for s in ("A", "B")}
+    assert (channels["A"].name, channels["B"].name) == ("single_desk", "omnichannel")
+    assert channels["B"].social.offered and not channels["A"].social.offered
     assert model.settings.side("B") == {
         "policy": "apology_compensation",
         "delegation": "full",
         "complaint_ease": 0.9,
         "team": 0.5,
+        "channels": "omnichannel",
     }
     assert "seed" in model.settings.shared() and "team_a" not in model.settings.shared()
-    assert Settings().differences(model.settings) == {"complaint_ease_b", "team_b", "customers"}
+    assert Settings().differences(model.settings) == {"complaint_ease_b", "team_b", "channels_b", "customers"}
 
 
 def test_layout_is_computed_once_and_matches_the_network():

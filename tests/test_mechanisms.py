@@ -10,6 +10,7 @@ import pytest
 
 from sim.mechanisms.acquisition import acquire, marketing_share
 from sim.mechanisms.books import COSTS, WeekActivity, weekly_books
+from sim.mechanisms.channels import channel_terms
 from sim.mechanisms.churn import base_hazard, churn_hazard, decide_to_churn, expose_neighbours
 from sim.mechanisms.complaints import complaint_probability
 from sim.mechanisms.failures import Catalogue, failure_rates
@@ -60,7 +61,8 @@ def shopping(cfg, satisfaction=0.5, rates=None, n=N, seed=1):
     pop.satisfaction[:] = satisfaction
     rates = catalogue.frequency if rates is None else rates
     grievance = GrievanceRule(cfg.churn, cfg.market, cfg.customer)
-    return pop, shop(pop, np.arange(n), 0, rates, catalogue, cfg, Draws(seed), grievance)
+    doors = channel_terms(cfg.channels, cfg.firm, cfg.complaints)
+    return pop, shop(pop, np.arange(n), 0, rates, catalogue, cfg, Draws(seed), grievance, doors)
 
 
 def test_spend_rises_with_satisfaction_by_both_slopes_together():
@@ -485,6 +487,7 @@ def test_profit_is_revenue_less_every_cost():
             revenue=1000.0,
             compensation=50.0,
             complaints=4,
+            contact_cost=20.0,
             escalated_closed=2,
             repeat_contacts=3,
             notifications=5,

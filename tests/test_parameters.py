@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import sim
-from sim.world.config import configure
+from sim.world.config import PRESET_GROUPS, configure
 from sim.world.params import rows
 from sim.world.schema import SimConfig
 
@@ -33,7 +33,7 @@ def test_the_table_has_a_row_per_key_of_the_odd_table_and_one_per_preset_group(t
         "doc",
     ]
     assert table.index.is_unique
-    assert list(table.index) == ["policy", "delegation", "network", *(row[0] for row in rows(SimConfig()))]
+    assert list(table.index) == [*PRESET_GROUPS, *(row[0] for row in rows(SimConfig()))]
 
 
 def test_every_key_says_what_it_is(table):

@@ -313,6 +313,7 @@ class ReferenceModel(mesa.Model):
                 self.week_revenue,
                 self.week_compensation,
                 self.week_complaints,
+                self.config.firm.first_contact_cost * self.week_complaints,  # the docking setting's one desk
                 self.week_escalated,
                 0,
                 0,

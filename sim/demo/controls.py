@@ -21,6 +21,14 @@ OFFERS = {
     "apology_compensation": "an apology and compensation",
 }
 AUTHORITY = {"none": "none", "partial": "partial", "full": "full"}
+#: Where a firm takes complaints, in the room's words (the presets in configs/channels/).
+CHANNEL_MIXES = {
+    "single_desk": "one complaint desk",
+    "phone_only": "a phone line only",
+    "phone_email": "phone and e-mail",
+    "omnichannel": "phone, e-mail, chat and social media",
+    "social_first": "social media first, e-mail behind",
+}
 APOLOGY_WHEN = {Apology.always.value: "always", Apology.severe_only.value: "for severe failures only"}
 #: How each firm is drawn: solid and dashed lines tell A from B without colour.
 LINE = {"A": "solid line", "B": "dashed line"}
@@ -76,6 +84,7 @@ def _firm(side: str) -> tuple[Control, ...]:
         Slider(
             f"team_{s}", f"Firm {side}'s recovery team", 0.25, 2.0, 0.25, lambda x: f"{x:.0%} of the usual"
         ),
+        Choice(f"channels_{s}", f"Where {firm} takes complaints", CHANNEL_MIXES),
     )
 
 
@@ -120,6 +129,8 @@ def firm_details(settings: Settings, side: str) -> str:
         said.append(f"complaint ease {own['complaint_ease']:.2f} of 1")
     if own["team"] != usual["team"]:
         said.append(f"recovery team {own['team']:.0%} of the usual")
+    if own["channels"] != usual["channels"]:
+        said.append(f"complaints by {CHANNEL_MIXES[own['channels']]}")
     return ", ".join(said)
 
 

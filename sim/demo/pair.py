@@ -47,8 +47,9 @@ class Settings:
 
     What a firm controls comes in pairs (``_a`` for firm A, ``_b`` for firm B):
     what it offers, how much authority its frontline has, how easy it makes
-    complaining and the size of its recovery team (1.0: the usual team for the
-    market's size). The rest is shared: how much money where a policy pays,
+    complaining, the size of its recovery team (1.0: the usual team for the
+    market's size) and the channels it takes complaints on (a preset of
+    configs/channels/). The rest is shared: how much money where a policy pays,
     when an apology is given where a policy apologises, how often service
     fails, the share of failures announced, the market's size and seed.
     """
@@ -57,10 +58,12 @@ class Settings:
     delegation_a: str = "none"
     complaint_ease_a: float = 0.5
     team_a: float = 1.0
+    channels_a: str = "single_desk"
     policy_b: str = "apology_compensation"
     delegation_b: str = "full"
     complaint_ease_b: float = 0.5
     team_b: float = 1.0
+    channels_b: str = "single_desk"
     compensation_share: float = 1.0
     apology_mode: str = "always"
     failure_rate: float = 1.0
@@ -70,7 +73,7 @@ class Settings:
     weeks: int = 104
 
     def side(self, side: str) -> dict[str, Any]:
-        """One firm's own levers, without the side's suffix: policy, delegation, complaint_ease, team."""
+        """One firm's own levers, without the side's suffix (policy, delegation, ..., channels)."""
         suffix = "_" + side.lower()
         return {
             f.name.removesuffix(suffix): getattr(self, f.name)
@@ -92,6 +95,7 @@ def side_config(
     delegation: str,
     complaint_ease: float,
     team: float,
+    channels: str = "single_desk",
     *,
     compensation_share: float,
     apology_mode: str,
@@ -106,10 +110,11 @@ def side_config(
     ``compensation_share`` says how much money where it pays, and
     ``apology_mode`` when it apologises where it does. The recovery team
     follows the market's size by itself (``firm.staff_per_10k``, times
-    ``team``); the other fixed weekly costs shrink with the market here, so a
-    300-customer demo keeps the default scenario's economics per customer.
+    ``team``), and so does the channels' upkeep; the other fixed weekly costs
+    shrink with the market here, so a 300-customer demo keeps the default
+    scenario's economics per customer.
     """
-    base = with_values(SimConfig(), {"policy": policy, "delegation": delegation})
+    base = with_values(SimConfig(), {"policy": policy, "delegation": delegation, "channels": channels})
     scale = customers / REFERENCE_CUSTOMERS
     firm = base.firm
     return with_values(

@@ -22,6 +22,7 @@ class WeekActivity:
     revenue: float
     compensation: float
     complaints: int
+    contact_cost: float  # the first contacts' cost, each at its channel's price
     escalated_closed: int
     repeat_contacts: int
     notifications: int
@@ -31,21 +32,22 @@ class WeekActivity:
 
 
 def weekly_books(
-    activity: WeekActivity, market: MarketConf, firm: FirmConf, team: float, training: float = 0.0
+    activity: WeekActivity, market: MarketConf, firm: FirmConf, team: float, fixed: float = 0.0
 ) -> dict[str, float]:
     """Revenue, each cost, recovery cost and profit of one week, in currency.
 
-    ``team`` is the recovery team's size; ``training`` the week's cost of the frontline's authority.
+    ``team`` is the recovery team's size; ``fixed`` the week's cost of the frontline's authority
+    and of keeping the complaint channels open.
     """
     handling = (
-        firm.first_contact_cost * activity.complaints
+        activity.contact_cost
         + firm.escalated_cost * activity.escalated_closed
         + firm.repeat_contact_cost * activity.repeat_contacts
         + firm.notification_cost * activity.notifications
     )
     staff = (
         team * firm.staff_cost_week
-        + training
+        + fixed
         + firm.deescalation * firm.deescalation_cost_week
         + firm.complaint_ease * firm.channel_cost_week
     )

@@ -27,6 +27,7 @@ CASE_FIELDS: dict[str, type] = {
     "first_mild": np.bool_,
     "repeat_contacts": np.int16,
     "gave_up": np.bool_,  # waited past patience: treated as unresolved from then on
+    "channel": np.int8,  # where the complaint is now (CHANNELS order): a customer kept waiting moves on
 }
 
 OUTCOME_DISSATISFIED, OUTCOME_SATISFIED, OUTCOME_ABANDONED, OUTCOME_OPEN = 0, 1, 2, 3
@@ -51,7 +52,7 @@ class Cases:
         """This week's complaints as new cases: the ``failures`` that were ``complained`` about.
 
         ``failures`` are columns (customer, failure-log record, kind, severity,
-        loss, notified, satisfaction before, severe); ``failures_seen`` counts
+        loss, notified, satisfaction before, severe, channel); ``failures_seen`` counts
         each node's failures so far, for the recovery paradox's first mild one.
         """
         return cls(dict(zip(CASE_FIELDS, _intake(complained, week, failures, failures_seen), strict=True)))
@@ -94,6 +95,8 @@ class Closed:
     posters: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     #: aligned with ``posters``: the post praises the firm (a satisfied complainant) rather than blames it
     praising: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.bool_))
+    #: the channel of each post of ``_answer``'s (not of those who gave up waiting, counted when they did)
+    poster_channels: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int8))
 
     def __len__(self) -> int:
         return len(self.cases)
@@ -122,7 +125,7 @@ def unanswered(cases: Cases, outcome: int) -> Closed:
 @numba.njit(cache=True)
 def _intake(complained, week, failures, failures_seen):  # noqa: ANN001, ANN202
     """Compiled Cases.complaints: the columns of CASE_FIELDS, in its order and types."""
-    customer, record, kind, severity, loss, notified, before, severe = failures
+    customer, record, kind, severity, loss, notified, before, severe, channel = failures
     n = np.count_nonzero(complained)
     customers, records, kinds = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int16)
     severities, losses, told = np.empty(n), np.empty(n), np.empty(n, np.bool_)
@@ -145,4 +148,5 @@ def _intake(complained, week, failures, failures_seen):  # noqa: ANN001, ANN202
         first_mild,
         repeat_contacts,
         gave_up,
+        channel[complained],
     )

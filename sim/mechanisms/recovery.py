@@ -27,6 +27,8 @@ from sim.mechanisms.cases import (
     Closed,
     unanswered,
 )
+from sim.mechanisms.channels import NO_CHANNEL, ChannelTerms, move_on
+from sim.mechanisms.channels import weekly_capacity as channel_capacity
 from sim.mechanisms.failures import Catalogue
 from sim.mechanisms.grievance import GrievanceRule, grieve
 from sim.mechanisms.outcome import outcome_terms, recovery_chance
@@ -34,9 +36,11 @@ from sim.mechanisms.remedies import (
     apply_consistently,
     frontline_authority,
     frontline_resolves,
+    on_channel,
     policy_terms,
     remedy,
 )
+from sim.world.channel_schema import ChannelsConf
 from sim.world.market_schema import OutcomeConf, WomConf
 from sim.world.population import ACTIVE, Experience, Population
 from sim.world.schema import DelegationConf, FirmConf, PolicyConf
@@ -51,15 +55,28 @@ UNRESOLVED, RESOLVED, RESOLVED_QUICKLY = (
 
 
 @numba.njit(cache=True)
-def _at_once(case, week, key, policy, authority):  # noqa: ANN001, ANN202
-    """Which of this week's new cases the frontline resolves: the written remedy, then the authority."""
-    customers, kind, severity, loss = case
+def _at_once(case, week, key, policy, authority, doors):  # noqa: ANN001, ANN202
+    """Which of this week's new cases the frontline resolves: the written remedy, then the authority.
+
+    Each channel's staff hold their share of the delegation's authority and
+    take the week's first contacts up to the channel's capacity; the rest are
+    escalated.
+    """
+    customers, kind, severity, loss, channel = case
+    channels, capacity = doors
     procedures, general = policy
     origin = start(key, week)
+    taken = np.zeros(capacity.size)
     resolved = np.empty(customers.size, dtype=np.bool_)
     for i in range(customers.size):
+        c = channel[i]
+        if taken[c] >= capacity[c]:
+            resolved[i] = False
+            continue
+        taken[c] += 1
         apology, money = remedy(kind[i], severity[i], loss[i], procedures, general)
-        resolved[i] = frontline_resolves(apology, money, authority, uniform(origin, customers[i]))
+        here = on_channel(authority, channels.authority[c])
+        resolved[i] = frontline_resolves(apology, money, here, uniform(origin, customers[i]))
     return resolved
 
 
@@ -135,6 +152,18 @@ class Talk(NamedTuple):
     post_dissatisfied: float
 
 
+#: What the desk counts per channel (ComplaintDesk.tally).
+CHANNEL_TALLY = (
+    "complaints",
+    "resolved_first_contact",
+    "answered",
+    "satisfied",
+    "response_days_total",
+    "contact_cost",
+    "public_posts",
+    "moved_away",
+)
+
 #: The case uniforms the closing pass uses, in the order of ``_answer``'s ``keys``.
 CLOSING_UNIFORMS = ("apply", "improvise", "blame", "outcome", "tell", "post")
 
@@ -154,7 +183,9 @@ class ComplaintDesk:
         severe_threshold: float,
         draws: Draws,
         team: float,
+        channels: tuple[ChannelsConf, ChannelTerms, int],
     ) -> None:
+        self.channel_conf, self.channels, self.customers = channels
         self.policy = policy
         self.team = team
         self.delegation = delegation
@@ -185,6 +216,8 @@ class ComplaintDesk:
         )
         self.keys = np.array([draws.keys[name] for name in CLOSING_UNIFORMS], dtype=np.uint64)
         self.authority = frontline_authority(delegation)
+        #: per channel (CHANNELS order), over the run: what summary.json's by_channel reports
+        self.tally = {name: np.zeros(len(channels[1].ease)) for name in CHANNEL_TALLY}
         self.no_cases = Cases.empty()  # shared by the weeks that leave no queue; never changed in place
         self.no_leavers = unanswered(self.no_cases, OUTCOME_ABANDONED)
 
@@ -195,8 +228,16 @@ class ComplaintDesk:
         queue behind those already waiting; leavers' cases are abandoned, and
         the team serves the queue from the front up to its capacity.
         """
-        case = (new["customer"], new["kind"], new["severity"], new["loss"])
-        at_once = _at_once(case, week, self.draws.keys["frontline"], self.policy_terms, self.authority)
+        case = (new["customer"], new["kind"], new["severity"], new["loss"], new["channel"])
+        capacity = channel_capacity(self.channel_conf, self.customers, week)
+        at_once = _at_once(
+            case,
+            week,
+            self.draws.keys["frontline"],
+            self.policy_terms,
+            self.authority,
+            (self.channels, capacity),
+        )
         waited = len(self.queue)
         pool = self.queue.append(new) if waited else new  # positions: the queue, then the new cases
         closing, resolved, leaving, waiting = _serve(
@@ -206,6 +247,7 @@ class ComplaintDesk:
         cases = pool.take(closing)
         self.queue = pool.take(waiting) if waiting.size else self.no_cases
         closed = self._close(cases, np.arange(len(cases)) < resolved, week, pop)
+        self._count(new, closed, pop)
         chases, blamers, posters = self._chase(week, pop)
         if blamers.size or posters.size:  # who gave up waiting talks as an unanswered complainant
             closed = replace(
@@ -219,7 +261,7 @@ class ComplaintDesk:
     def _close(self, cases: Cases, first_contact: np.ndarray, week: int, pop: Population) -> Closed:
         """Answer the cases in one compiled pass (_answer), then settle what the complainants feel and say."""
         apology, money, denied, days, ended, quick, experience, satisfaction, said = _answer(
-            (cases["customer"], cases["week"], cases["kind"], cases["severity"], cases["loss"]),
+            tuple(cases[name] for name in ("customer", "week", "kind", "severity", "loss", "channel")),
             (
                 cases["pre_satisfaction"],
                 cases["first_mild"],
@@ -237,6 +279,7 @@ class ComplaintDesk:
             self.settle_terms,
             self.talk_terms,
             self.grievance.terms,
+            self.channels,
         )
         return Closed(
             cases=cases,
@@ -255,7 +298,25 @@ class ComplaintDesk:
             blame=said[1],
             posters=said[2],
             praising=said[3],
+            poster_channels=said[4],
         )
+
+    def _count(self, new: Cases, closed: Closed, pop: Population) -> None:
+        """Tally the week by channel, and remember the channel whose answer failed each complainant."""
+        size, tally = self.channels.ease.size, self.tally
+        tally["complaints"] += np.bincount(new["channel"], minlength=size)
+        tally["contact_cost"] += np.bincount(
+            new["channel"], weights=self.channels.contact_cost[new["channel"]], minlength=size
+        )
+        channel = closed.cases["channel"]
+        tally["answered"] += np.bincount(channel, minlength=size)
+        tally["resolved_first_contact"] += np.bincount(channel[closed.first_contact], minlength=size)
+        satisfied = closed.outcome == OUTCOME_SATISFIED
+        tally["satisfied"] += np.bincount(channel[satisfied], minlength=size)
+        tally["response_days_total"] += np.bincount(channel, weights=closed.response_days, minlength=size)
+        tally["public_posts"] += np.bincount(closed.poster_channels, minlength=size)
+        customers = closed.cases["customer"]
+        pop.failed_channel[customers] = np.where(satisfied, NO_CHANNEL, channel)
 
     def _abandon(self, cases: Cases, pop: Population) -> Closed:
         """Cases whose customer left while waiting: closed unresolved, nothing paid."""
@@ -280,8 +341,19 @@ class ComplaintDesk:
         waited_days = 7.0 * (week - q["week"] + 1)
         chasing = waited_days > pop.patience_days[q["customer"]]
         giving_up = chasing & ~q["gave_up"]
+        was = q["channel"][giving_up]
+        now = _move_on(self.channels, pop.digital_affinity, q["customer"][giving_up], was)
+        pop.failed_channel[q["customer"][giving_up]] = was
+        moved = q["channel"].copy()
+        moved[giving_up] = now
+        self.tally["moved_away"] += np.bincount(was[now != was], minlength=self.tally["moved_away"].size)
         self.queue = Cases(
-            {**q.data, "repeat_contacts": q["repeat_contacts"] + chasing, "gave_up": q["gave_up"] | chasing}
+            {
+                **q.data,
+                "repeat_contacts": q["repeat_contacts"] + chasing,
+                "gave_up": q["gave_up"] | chasing,
+                "channel": moved,
+            }
         )
         c = q["customer"][chasing]
         np.subtract.at(pop.satisfaction, c, self.outcome.chase_penalty)
@@ -294,13 +366,26 @@ class ComplaintDesk:
         quitters, since = q["customer"][giving_up], q["week"][giving_up]
         tell, post = (self.keys[CLOSING_UNIFORMS.index(name)] for name in ("tell", "post"))
         blames = _below(tell, since, quitters, self.talk_terms.blame)
-        posts = _below(post, since, quitters, self.talk_terms.post_dissatisfied)
+        posts = _below(post, since, quitters, self.talk_terms.post_dissatisfied) | self.channels.public[now]
+        self.tally["public_posts"] += np.bincount(now[posts], minlength=self.tally["public_posts"].size)
         return int(chasing.sum()), quitters[blames], quitters[posts]
 
 
 @numba.njit(cache=True)
 def _answer(
-    case, history, week, keys, customer, policy, authority, firm, outcome, settle, talk, grievance_terms
+    case,
+    history,
+    week,
+    keys,
+    customer,
+    policy,
+    authority,
+    firm,
+    outcome,
+    settle,
+    talk,
+    grievance_terms,
+    doors,
 ):  # noqa: ANN001, ANN202, PLR0913, PLR0915
     """Answer each case in turn: remedies, how staff apply them, the outcome, the complainant's satisfaction.
 
@@ -308,11 +393,15 @@ def _answer(
     cases are judged from the satisfaction the complainants had when the desk
     opened; a customer with two cases closing in one week keeps the last. Then
     each case adds its grievance (grievance.py) and closes.
+    Each channel answers a first contact at its own speed and with its staff's
+    share of the authority; on a public channel every answer is seen, so the
+    complainant's post is certain (a good answer praises the firm in public).
     Returns the columns of Closed: the answer's, the complainants'
     satisfaction (when answered, once closed), and who praises, blames and
     posts (word of mouth).
     """
-    customers, case_week, kind, severity, loss = case
+    customers, case_week, kind, severity, loss, channel = case
+    channels = doors
     pre, first_mild, first_contact, repeat_contacts, gave_up = history
     satisfaction, price_sensitivity, grievance, open_cases = customer
     procedures, general = policy
@@ -330,7 +419,8 @@ def _answer(
             u[j] = uniform(start(keys[j], case_week[i]), node)
         written_apology, written_money = remedy(kind[i], severity[i], loss[i], procedures, general)
         if first_contact[i]:  # empowered staff give more than the policy says, within their cap
-            written_money = min(written_money + authority.overgrant * loss[i], authority.compensation_cap)
+            cap = on_channel(authority, channels.authority[channel[i]]).compensation_cap
+            written_money = min(written_money + authority.overgrant * loss[i], cap)
         apology[i], money[i] = apply_consistently(
             written_apology, written_money, firm.policy_consistency, u[0], u[1]
         )
@@ -341,7 +431,7 @@ def _answer(
             money[i] = 0.0
         paid += money[i]
         if first_contact[i]:
-            days[i] = firm.first_contact_days + firm.blame_delay_days * investigated
+            days[i] = channels.first_contact_days[channel[i]] + firm.blame_delay_days * investigated
         else:
             waited = 7.0 * (week - case_week[i])
             days[i] = waited + firm.escalated_processing_days + firm.blame_delay_days * investigated
@@ -364,9 +454,12 @@ def _answer(
             experience[i] = UNRESOLVED
         # who gave up waiting has blamed and posted already; a good answer may still earn praise
         tells[i] = u[4] < (talk.praise if satisfied[i] else (0.0 if gave_up[i] else talk.blame))
-        posts[i] = u[5] < (
-            talk.post_satisfied if satisfied[i] else (0.0 if gave_up[i] else talk.post_dissatisfied)
-        )
+        if channels.public[channel[i]]:  # the thread is public: its answer is seen (who gave up posted then)
+            posts[i] = satisfied[i] or not gave_up[i]
+        else:
+            posts[i] = u[5] < (
+                talk.post_satisfied if satisfied[i] else (0.0 if gave_up[i] else talk.post_dissatisfied)
+            )
     for i in range(n):
         satisfaction[customers[i]] = min(max(after[i], 0.0), 1.0)
     for i in range(n):  # once every complainant's satisfaction is settled; who gave up has grieved
@@ -376,9 +469,24 @@ def _answer(
     for i in range(n):
         open_cases[customers[i]] -= 1
         closed[i] = satisfaction[customers[i]]
-    said = (customers[tells & satisfied], customers[tells & ~satisfied], customers[posts], satisfied[posts])
+    said = (
+        customers[tells & satisfied],
+        customers[tells & ~satisfied],
+        customers[posts],
+        satisfied[posts],
+        channel[posts],
+    )
     ended = np.where(satisfied, OUTCOME_SATISFIED, OUTCOME_DISSATISFIED)
     return apology, money, denied, days, ended, quick, experience, (answered, closed), said
+
+
+@numba.njit(cache=True)
+def _move_on(channels, affinity, customers, current):  # noqa: ANN001, ANN202
+    """The channel each customer kept waiting tries next (channels.move_on), as int8 like the case column."""
+    out = np.empty(customers.size, np.int8)
+    for i in range(customers.size):
+        out[i] = move_on(channels, affinity[customers[i]], current[i])
+    return out
 
 
 @numba.njit(cache=True)

@@ -79,6 +79,17 @@ def frontline_authority(delegation: DelegationConf) -> Authority:
 
 
 @numba.njit(cache=True)
+def on_channel(authority, share):  # noqa: ANN001, ANN202
+    """The authority staff on a channel hold: ``share`` of the delegation's resolution rate and cap (S22)."""
+    return Authority(
+        authority.compensation_cap * share if share > 0.0 else 0.0,  # an infinite cap times 0 is NaN
+        authority.may_apologise and share > 0.0,
+        authority.first_contact_resolution * share,
+        authority.overgrant,
+    )
+
+
+@numba.njit(cache=True)
 def frontline_resolves(apology, compensation, authority, u):  # noqa: ANN001, ANN202
     """Whether the frontline closes a case on first contact: within its authority, and it manages (S8).
 

@@ -18,6 +18,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
+from sim.mechanisms.channels import ChannelTerms, choose
 from sim.mechanisms.complaints import complaint_chance, complaint_terms
 from sim.mechanisms.failures import Catalogue, failure_severity, failure_type
 from sim.mechanisms.grievance import GrievanceRule, grieve
@@ -30,7 +31,7 @@ from sim.world.streams import Draws, uniform
 SILENT = int(Experience.SILENT)
 
 #: The week's uniforms the pass uses, in the order of ``_shop``'s ``origins``.
-UNIFORMS = ("buy", "basket", "fail", "type", "severity", "notify", "quality", "complain")
+UNIFORMS = ("buy", "basket", "fail", "type", "severity", "notify", "quality", "complain", "channel")
 
 
 @dataclass
@@ -48,6 +49,7 @@ class Shopping:
     felt: np.ndarray  # severity, eased if warned
     before: np.ndarray  # satisfaction before this purchase
     complained: np.ndarray
+    channel: np.ndarray  # the channel a complaint takes (or would have taken), CHANNELS order
 
 
 class ShoppingTerms(NamedTuple):
@@ -77,12 +79,15 @@ def shop(
     cfg: SimConfig,
     draws: Draws,
     grievance: GrievanceRule,
+    channels: ChannelTerms,
 ) -> Shopping:
     """Each of ``active`` (node indices) buys or not, and so on; updates their satisfaction, spend and memory.
 
     Those who meet a failure and keep quiet take their grievance at once.
 
     ``rates`` are the failure types' per-purchase rates this week (failures.failure_rates).
+    A customer who meets a failure first picks the channel they would complain through
+    (channels.choose); how easy it is moves their chance to complain.
     """
     market, customer, firm = cfg.market, cfg.customer, cfg.firm
     parameters = ShoppingTerms(
@@ -106,6 +111,7 @@ def shop(
         draws.origins(UNIFORMS, week),
         (pop.satisfaction, pop.expectation, pop.complaint_propensity, pop.spend, pop.grievance),
         (pop.failures_seen, pop.last_failure_week, pop.last_failure_kind, pop.last_failure_complained),
+        (pop.digital_affinity, pop.failed_channel, channels),
         (rates, catalogue.severity_logit, catalogue.loss_share, catalogue.detectable),
         parameters,
         complaint_terms(cfg.complaints, firm.complaint_ease),
@@ -115,10 +121,11 @@ def shop(
 
 
 @numba.njit(cache=True)
-def _shop(active, week, origins, customers, memory, catalogue, parameters, terms, grievance_terms):  # noqa: ANN001, ANN202, PLR0913
+def _shop(active, week, origins, customers, memory, doors, catalogue, parameters, terms, grievance_terms):  # noqa: ANN001, ANN202, PLR0913
     """Compiled loop of shop; a customer's numbers are the week's uniforms at their node."""
     satisfaction, expectation, propensity, spend, grievance = customers
     failures_seen, last_week, last_kind, last_complained = memory
+    affinity, failed_channel, channels = doors
     rates, severity_logit, loss_share, detectable = catalogue
     rate, slope = parameters.purchase_rate, parameters.purchase_satisfaction_slope
     cumulative = np.cumsum(rates)
@@ -133,6 +140,7 @@ def _shop(active, week, origins, customers, memory, catalogue, parameters, terms
         np.empty(n),
         np.zeros(n, np.bool_),
     )
+    channel = np.empty(n, np.int8)
     # Who buys: decided for all first, then listed. Half buy, at random: a branch on it is
     # mispredicted half the time, and listing as they are decided makes each wait for the last.
     buying = np.empty(n, np.bool_)
@@ -184,7 +192,10 @@ def _shop(active, week, origins, customers, memory, catalogue, parameters, terms
             parameters.expectation_adaptation,
         )
         if hit[b]:
-            chance = complaint_chance(severity[f], propensity[node], notified[f], terms)
+            u_channel = uniform(origins[8], node)
+            channel[f], ease = choose(channels, affinity[node], failed_channel[node], u_channel)
+            urge = propensity[node] + channels.ease_slope * (ease - 0.5)  # the desk alone adds exactly 0
+            chance = complaint_chance(severity[f], urge, notified[f], terms)
             complained[f] = uniform(origins[7], node) < chance
             failures_seen[node] += 1
             last_week[node] = week
@@ -205,4 +216,5 @@ def _shop(active, week, origins, customers, memory, catalogue, parameters, terms
         felt[:f],
         before[:f],
         complained[:f],
+        channel[:f],
     )

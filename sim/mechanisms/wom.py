@@ -27,6 +27,7 @@ class Heard:
 
     told_negative: int
     told_positive: int
+    read_negative: int  # reads of public posts that blame the firm (S12)
 
 
 class TellingRules(NamedTuple):
@@ -229,7 +230,7 @@ def spread_word_of_mouth(
             conf.prospect_negative,
         ),
     )
-    return Heard(told_negative, told_positive)
+    return Heard(told_negative, told_positive, int(heard[hearers, 2].sum()))
 
 
 @numba.njit(cache=True)

@@ -14,6 +14,7 @@ import typing
 from enum import Enum
 from typing import Any
 
+from sim.world.channel_schema import offered_channels
 from sim.world.edgelist import check_edgelist
 from sim.world.parameter import (
     ConfigError,
@@ -122,6 +123,11 @@ def validate(cfg: SimConfig) -> SimConfig:
         raise ConfigError(
             f"churn.minor_severity={cfg.churn.minor_severity} must be below "
             f"churn.major_severity={cfg.churn.major_severity}"
+        )
+    if not offered_channels(cfg.channels):
+        raise ConfigError(
+            "channels: no channel is offered: allowed one or more of "
+            "channels.{desk,phone,email,chat,social}.offered=true"
         )
     if cfg.network.kind is NetworkKind.edgelist:
         if not cfg.network.path:

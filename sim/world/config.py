@@ -150,7 +150,7 @@ def checked_seed(value: Any, name: str = "rng") -> int:
 
 
 #: Groups with presets in configs/: ``sim.run(policy="apology")`` picks one, as the CLI's policy=apology does.
-PRESET_GROUPS = ("policy", "delegation", "network")
+PRESET_GROUPS = ("policy", "delegation", "network", "channels")
 
 
 def configure(config: SimConfig | dict | None = None, **overrides: Any) -> SimConfig:
@@ -175,8 +175,8 @@ def configure(config: SimConfig | dict | None = None, **overrides: Any) -> SimCo
         name = named.get(f"{group}.name")
         if not isinstance(name, str) or not (PROJECT_ROOT / "configs" / group / f"{name}.yaml").is_file():
             continue
-        section = config_dict(made)[group]
-        if any(section.get(key) != value for key, value in preset(group, name).items()):
+        section = flatten(config_dict(made)[group])
+        if any(section.get(key) != value for key, value in flatten(preset(group, name)).items()):
             raise ConfigError(
                 f"{group}.name={name} labels the {group} without its preset's values: allowed "
                 f"{group}='{name}' (the preset, then any values of your own), or a name that is not a preset"

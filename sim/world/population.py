@@ -77,6 +77,8 @@ class Population:
     open_cases: np.ndarray
     churn_week: np.ndarray
     spend: np.ndarray  # revenue from this person since the start
+    digital_affinity: np.ndarray  # which complaint channels suit them (channels.py)
+    failed_channel: np.ndarray  # the channel whose answer failed them last; -1: none
 
     @property
     def size(self) -> int:
@@ -187,4 +189,6 @@ def draw_population(
         open_cases=np.zeros(nodes, dtype=np.int16),
         churn_week=never.copy(),
         spend=np.zeros(nodes),
+        digital_affinity=np.full(nodes, 0.5),  # the model draws it from its own stream
+        failed_channel=np.full(nodes, -1, dtype=np.int8),
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from hydra.core.config_store import ConfigStore
 
+from sim.world.channel_schema import ChannelsConf
 from sim.world.market_schema import (
     ChurnConf,
     ComplaintConf,
@@ -334,6 +335,7 @@ class SimConfig:
     wom: WomConf = field(default_factory=WomConf)
     policy: PolicyConf = field(default_factory=PolicyConf)
     delegation: DelegationConf = field(default_factory=DelegationConf)
+    channels: ChannelsConf = field(default_factory=ChannelsConf)
     firm: FirmConf = field(default_factory=FirmConf)
     network: NetworkConf = field(default_factory=NetworkConf)
     output: OutputConf = field(default_factory=OutputConf)
@@ -347,6 +349,7 @@ def register_configs() -> None:
     cs.store(group="policy", name="schema_policy", node=PolicyConf)
     cs.store(group="delegation", name="schema_delegation", node=DelegationConf)
     cs.store(group="network", name="schema_network", node=NetworkConf)
+    cs.store(group="channels", name="schema_channels", node=ChannelsConf)
 
 
 register_configs()

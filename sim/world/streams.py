@@ -24,7 +24,7 @@ import numba
 import numpy as np
 
 #: Generators for what is drawn once (network, traits) or in a variable amount (word of mouth).
-MECHANISMS = ("network", "traits", "wom")
+MECHANISMS = ("network", "traits", "wom", "channels")
 
 #: The week's named uniforms, one per node that needs it.
 NAMES = (
@@ -51,6 +51,7 @@ NAMES = (
     "winback",
     "tell_negative",
     "tell_positive",
+    "channel",
 )
 
 # SplitMix64's constants, unsigned (in compiled code, signed with unsigned gives floats).

@@ -1,0 +1,175 @@
+"""Complaint channels (S22): choice, ease, authority, capacity, public exposure and moving on (issue 25)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.mechanisms.channels import NO_CHANNEL, channel_terms, choose, move_on
+from sim.result import Result
+from sim.world.channel_schema import CHANNELS
+from sim.world.config import configure
+from sim.world.parameter import ConfigError
+
+PHONE, EMAIL, CHAT, SOCIAL = (CHANNELS.index(n) for n in ("phone", "email", "chat", "social"))
+
+
+def terms(preset: str, **values):  # noqa: ANN201
+    cfg = configure(channels=preset, **values)
+    return channel_terms(cfg.channels, cfg.firm, cfg.complaints)
+
+
+def shares(t, affinity: float, failed: int, n: int = 4000) -> np.ndarray:  # noqa: ANN001
+    """How often each channel is chosen over ``n`` evenly spread uniforms."""
+    picks = [choose(t, affinity, failed, u)[0] for u in (np.arange(n) + 0.5) / n]
+    return np.bincount(picks, minlength=len(CHANNELS)) / n
+
+
+def test_the_calibrated_desk_alone_leaves_complaining_exactly_as_it_was():
+    channel, ease = choose(terms("single_desk"), 0.9, NO_CHANNEL, 0.3)
+    assert (CHANNELS[channel], ease) == ("desk", 0.5)  # exactly: the complaint logit moves by 0.0
+
+
+def test_every_channel_opened_makes_complaining_easier_and_a_fitting_one_more_so():
+    one = choose(terms("phone_only"), 0.8, NO_CHANNEL, 0.5)[1]
+    two = choose(terms("phone_email"), 0.8, NO_CHANNEL, 0.5)[1]
+    four = choose(terms("omnichannel"), 0.8, NO_CHANNEL, 0.5)[1]
+    assert one < two < four
+    phone = terms("phone_only")
+    assert choose(phone, 0.0, NO_CHANNEL, 0.5)[1] > choose(phone, 1.0, NO_CHANNEL, 0.5)[1]
+
+
+def test_customers_pick_channels_that_suit_them():
+    t = terms("omnichannel")
+    talker, digital = shares(t, 0.05, NO_CHANNEL), shares(t, 0.95, NO_CHANNEL)
+    assert talker[PHONE] > 0.5 > digital[PHONE]
+    assert digital[CHAT] + digital[SOCIAL] > 0.5 > talker[CHAT] + talker[SOCIAL]
+    assert talker.sum() == pytest.approx(1.0) and not talker[~t.offered].any()
+
+
+def test_a_customer_failed_on_one_channel_tries_another_or_a_public_one_next_time():
+    t = terms("omnichannel")
+    before, after = shares(t, 0.3, NO_CHANNEL), shares(t, 0.3, PHONE)
+    assert after[PHONE] < before[PHONE] / 3
+    assert after[SOCIAL] > 2 * before[SOCIAL]
+    assert move_on(t, 0.3, PHONE) != PHONE
+    assert move_on(terms("phone_only"), 0.3, PHONE) == PHONE  # nowhere else to go
+
+
+def run(customers: int = 5000, seed: int = 1, **values) -> Result:  # noqa: ANN003
+    return Result.from_model(_model(customers, seed, **values))
+
+
+def _model(customers: int, seed: int, **values):  # noqa: ANN001, ANN003, ANN202
+    from sim.model import RecoveryModel
+
+    model = RecoveryModel(
+        configure(**{"market.customers": customers, "seed": seed, "agents": False, **values}), agents=False
+    )
+    model.run_model()
+    return model
+
+
+@pytest.mark.slow
+def test_opening_an_easy_channel_raises_complaints_and_lowers_silent_churn():
+    """Paired seeds (common random numbers), 10 runs a side: each seed moves the same way, and on average."""
+    easy_chat = {"channels.chat.offered": True, "channels.chat.ease": 0.8}
+    rate, silent = [], []
+    for seed in range(10):
+        base = run(seed=seed, channels="phone_only").summary
+        more = run(seed=seed, channels="phone_only", **easy_chat).summary
+        rate.append(more["complaint_rate"] - base["complaint_rate"])
+        silent.append(more["churned_silent"] / more["failures"] - base["churned_silent"] / base["failures"])
+    rate, silent = np.array(rate), np.array(silent)
+    assert (rate > 0).all() and rate.mean() > 0.02
+    # silent leavers per failure fall; the paired t statistic is far past any usual threshold
+    assert silent.mean() < 0 and silent.mean() / (silent.std(ddof=1) / np.sqrt(silent.size)) < -4
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_public_channels_unresolved_complaints_reach_more_people_than_a_private_ones(seed):
+    """One desk, same seed, in private or in public: the same complaints until word of mouth differs."""
+    private = run(seed=seed, weeks=52).summary
+    public = run(seed=seed, weeks=52, **{"channels.desk.public": True}).summary
+
+    def unresolved(s: dict) -> int:
+        return s["recovery_dissatisfied"] + s["abandoned"]
+
+    def per_unresolved(s: dict, key: str) -> float:
+        return s[key] / unresolved(s)
+
+    assert abs(public["complaints"] - private["complaints"]) < 0.05 * private["complaints"]
+    # in public, every answer is seen: at least one post per failed answer (good answers add praise)
+    assert public["public_posts"] >= public["recovery_dissatisfied"] > 0
+    assert per_unresolved(public, "public_posts") > 2 * per_unresolved(private, "public_posts")
+    # people who read a complaint left unresolved, in public rather than among friends
+    assert per_unresolved(public, "public_reads_negative") > 2 * per_unresolved(
+        private, "public_reads_negative"
+    )
+
+
+def test_a_customer_failed_on_one_channel_comes_back_on_another():
+    """In the complaint log: after a failed answer the next complaint more often takes another channel.
+
+    Only complaints made after the previous one was answered count: before, the customer did not know.
+    """
+    log = pd.concat(
+        [run(customers=20_000, seed=s, channels="omnichannel").complaints.assign(seed=s) for s in (1, 2, 3)]
+    )
+    log = log.sort_values(["seed", "customer", "week"], kind="stable")
+    following = log.groupby(["seed", "customer"]).shift(-1)
+    answered_before = following["week"] > log["week"] + log["response_days"] / 7
+    moved = (following["channel"] != log["channel"])[answered_before]
+    failed = (log["outcome"] == "dissatisfied")[answered_before]
+    assert failed.sum() >= 20 and (~failed).sum() >= 60
+    assert moved[failed].mean() > moved[~failed].mean() + 0.2
+
+
+def test_kept_waiting_a_customer_moves_to_another_channel_as_a_repeat_contact():
+    s = run(seed=3, channels="omnichannel", **{"firm.staff_per_10k": 0.2}).summary
+    moved = sum(c["moved_away"] for c in s["by_channel"].values())
+    assert 0 < moved <= s["repeat_contacts"]
+
+
+def test_a_channel_without_authority_or_capacity_resolves_nothing_on_first_contact():
+    s = run(seed=2, channels="phone_email", **{"channels.email.authority": 0.0}).summary
+    assert s["by_channel"]["email"]["first_contact_resolution"] == 0
+    assert s["by_channel"]["phone"]["first_contact_resolution"] > 0
+    s = run(seed=2, channels="phone_only", **{"channels.phone.capacity_per_10k": 0.0}).summary
+    assert s["resolved_first_contact"] == 0 and s["complaints"] > 0
+
+
+def test_each_channel_costs_its_contacts_and_its_upkeep():
+    base = run(seed=4, weeks=26, channels="phone_only").summary
+    dear = run(seed=4, weeks=26, channels="phone_only", **{"channels.phone.contact_cost": 50.0}).summary
+    assert dear["handling_cost"] - base["handling_cost"] == pytest.approx(45.0 * base["complaints"])
+    kept = run(seed=4, weeks=26, channels="phone_only", **{"channels.phone.upkeep_week": 1150.0}).summary
+    assert kept["staff_cost"] - base["staff_cost"] == pytest.approx(1000.0 * 26 * 5000 / 10_000)
+
+
+def test_by_channel_adds_up_to_the_runs_totals_and_names_the_channel_in_the_log():
+    r = run(seed=5, channels="omnichannel")
+    by = r.summary["by_channel"]
+    assert set(by) == {"phone", "email", "chat", "social"}
+    assert sum(c["complaints"] for c in by.values()) == r.summary["complaints"]
+    assert sum(c["answered"] for c in by.values()) == (
+        r.summary["recovery_satisfied"] + r.summary["recovery_dissatisfied"]
+    )
+    assert set(r.complaints["channel"]) == set(by)
+
+
+def test_a_firm_must_offer_a_channel():
+    with pytest.raises(ConfigError, match="no channel is offered"):
+        configure(**{"channels.desk.offered": False})
+
+
+def test_the_headline_shows_each_channel_only_when_the_firm_has_more_than_the_desk():
+    from sim.headline import headline_table
+
+    desk = headline_table(run(seed=6, weeks=26).summary)
+    mixed = headline_table(run(seed=6, weeks=26, channels="phone_email").summary)
+    assert "channel" not in desk and "channels '" not in desk
+    assert "channels 'phone_email'" in mixed
+    rows = [line.split() for line in mixed.splitlines() if line.strip().startswith(("phone ", "email "))]
+    assert [r[0] for r in rows] == ["phone", "email"]

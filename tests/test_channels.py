@@ -31,6 +31,27 @@ def test_the_calibrated_desk_alone_leaves_complaining_exactly_as_it_was():
     assert (CHANNELS[channel], ease) == ("desk", 0.5)  # exactly: the complaint logit moves by 0.0
 
 
+@pytest.mark.parametrize("failed", [NO_CHANNEL, 0])
+def test_with_the_desk_alone_no_customer_trait_or_history_moves_complaining(failed):
+    t = terms("single_desk", **{"channels.fit_weight": 3.0, "channels.avoid_after_failure": 2.0})
+    assert [choose(t, a, failed, u) for a in (0.0, 1.0) for u in (0.01, 0.99)] == [(0, 0.5)] * 4
+
+
+def test_the_desks_calibrated_model_ignores_every_choice_term():
+    """Number for number: the choice's terms only matter where there is a choice."""
+    shifted = {
+        "channels.fit_weight": 3.0,
+        "channels.avoid_after_failure": 3.0,
+        "channels.public_pull": 3.0,
+        "channels.choice_scale": 2.0,
+        "channels.digital_affinity": 0.9,
+    }
+    usual, other = run(seed=7, weeks=52).summary, run(seed=7, weeks=52, **shifted).summary
+    assert {k: v for k, v in usual.items() if k != "config"} == {
+        k: v for k, v in other.items() if k != "config"
+    }
+
+
 def test_every_channel_opened_makes_complaining_easier_and_a_fitting_one_more_so():
     one = choose(terms("phone_only"), 0.8, NO_CHANNEL, 0.5)[1]
     two = choose(terms("phone_email"), 0.8, NO_CHANNEL, 0.5)[1]

@@ -7,10 +7,12 @@ customer last time, plus ``public_pull`` on a public channel for a customer
 failed before (going public for leverage). The customer picks a channel by a
 multinomial logit over these utilities (McFadden 1974), at ``choice_scale``.
 How easy complaining is for the customer is the expected best utility, the
-log-sum of the logit (the "inclusive value"): it rises with every channel
-opened and with a channel that fits, and it enters the complaint logit as
-``complaint_ease`` does. With the one neutral desk it is the desk's ease,
-0.5, and the model is the calibrated one exactly.
+log-sum of the logit over the channels' suitability (the "inclusive value";
+past failures move where a customer complains, not whether): it rises with
+every channel opened and with a channel that fits, and it enters the
+complaint logit as ``complaint_ease`` does. With the one neutral desk it is
+the desk's ease, 0.5, for everyone, and the model is the calibrated one
+exactly.
 """
 
 from __future__ import annotations
@@ -100,11 +102,18 @@ def draw_affinity(conf: ChannelsConf, nodes: int, rng: np.random.Generator) -> n
 
 
 @numba.njit(cache=True)
-def utility(terms, channel, affinity, failed):  # noqa: ANN001, ANN202
-    """How easy ``channel`` is for a customer of ``affinity`` whose last failed answer came on ``failed``."""
+def suitability(terms, channel, affinity):  # noqa: ANN001, ANN202
+    """How easy ``channel`` is for a customer of ``affinity``: its ease less the misfit."""
     u = terms.ease[channel]
     if not np.isnan(terms.digital[channel]):
         u -= terms.fit_weight * abs(affinity - terms.digital[channel])
+    return u
+
+
+@numba.njit(cache=True)
+def utility(terms, channel, affinity, failed):  # noqa: ANN001, ANN202
+    """How much a customer whose last failed answer came on ``failed`` wants ``channel`` (choice only)."""
+    u = suitability(terms, channel, affinity)
     if channel == failed:
         u -= terms.avoid
     elif failed != NO_CHANNEL and terms.public[channel]:
@@ -113,25 +122,37 @@ def utility(terms, channel, affinity, failed):  # noqa: ANN001, ANN202
 
 
 @numba.njit(cache=True)
-def choose(terms, affinity, failed, u):  # noqa: ANN001, ANN202
-    """(channel chosen with uniform ``u``, the customer's ease of complaining: the logit's log-sum).
+def log_sum(values, scale):  # noqa: ANN001, ANN202
+    """s·log Σ e^(v/s) over the finite ``values``, from the largest up: one value comes back exactly."""
+    best = values.max()
+    total = 0.0
+    for v in values:
+        if v > -np.inf:
+            total += math.exp((v - best) / scale)
+    return best + scale * math.log(total)
 
-    The log-sum is taken from the best channel up, so one channel's ease is returned exactly.
+
+@numba.njit(cache=True)
+def choose(terms, affinity, failed, u):  # noqa: ANN001, ANN202
+    """(channel chosen with uniform ``u``, how easy complaining is for the customer).
+
+    The channel follows the logit over ``utility``, past failures included;
+    the ease is the log-sum over the channels' suitability alone, so that a
+    past failure moves where a customer complains, not whether: with the one
+    desk the ease is the desk's, whatever happened before.
     """
     n = terms.ease.size
-    utilities = np.full(n, -np.inf)
-    best = -np.inf
+    wants, suits = np.full(n, -np.inf), np.full(n, -np.inf)
     for c in range(n):
         if terms.offered[c]:
-            utilities[c] = utility(terms, c, affinity, failed)
-            best = max(best, utilities[c])
+            wants[c] = utility(terms, c, affinity, failed)
+            suits[c] = suitability(terms, c, affinity)
+    best, total = wants.max(), 0.0
     weights = np.zeros(n)
-    total = 0.0
     for c in range(n):
         if terms.offered[c]:
-            weights[c] = math.exp((utilities[c] - best) / terms.scale)
+            weights[c] = math.exp((wants[c] - best) / terms.scale)
             total += weights[c]
-    access = best + terms.scale * math.log(total)
     pick, cumulative = n - 1, 0.0
     for c in range(n):
         cumulative += weights[c] / total
@@ -140,7 +161,7 @@ def choose(terms, affinity, failed, u):  # noqa: ANN001, ANN202
             break
     while not terms.offered[pick]:  # rounding left u above the last sum: the last offered channel
         pick -= 1
-    return pick, access
+    return pick, log_sum(suits, terms.scale)
 
 
 @numba.njit(cache=True)

@@ -2,7 +2,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup browser run demo test test-fast lint bench screenshot lock clean
+.PHONY: setup browser slurm run demo test test-fast lint bench screenshot lock clean
 
 setup: $(VENV)/.installed
 
@@ -15,16 +15,19 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 browser:  ## Debian's chromium, for the browser test of the demo
 	@scripts/install-chromium
 
+slurm:  ## Debian's munge and Slurm, for the test that runs a study on a single-node cluster
+	@scripts/slurm-cluster install
+
 run: setup  ## the default scenario: 10,000 customers, 104 weeks
 	$(BIN)/recovery-sim
 
 demo: setup  ## the trainers' page at http://127.0.0.1:8765
 	$(BIN)/recovery-sim-demo
 
-test: setup browser  ## every test, the statistical and browser ones included
+test: setup browser slurm  ## every test, the statistical, browser and Slurm ones included
 	$(BIN)/pytest
 
-test-fast: setup  ## skip the replication-heavy and browser tests
+test-fast: setup  ## skip the replication-heavy, browser and Slurm tests
 	$(BIN)/pytest -m "not slow"
 
 lint: setup

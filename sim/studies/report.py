@@ -30,6 +30,19 @@ LABELS = {
 }
 
 
+#: Shares shown as percentages (besides every ``*_rate`` and ``*_share``), and ratios shown with decimals.
+SHARES = frozenset(("recovery_satisfaction", "first_contact_resolution"))
+RATIOS = frozenset(
+    (
+        "mean_response_days",
+        "silent_defectors_per_complainant",
+        "wom_reach_negative",
+        "wom_reach_positive",
+        "mean_satisfaction_final",
+    )
+)
+
+
 def money(x: float) -> str:
     """12,345 style, with a sign when asked by the caller's format."""
     return "n/a" if not np.isfinite(x) else f"{x:,.0f}"
@@ -39,8 +52,10 @@ def show(metric: str, x: float, signed: bool = False) -> str:
     """A metric value as a reader expects it: money, or a percentage for rates."""
     if not np.isfinite(x):
         return "n/a"
-    if metric.endswith("_rate") or metric == "recovery_satisfaction":
+    if metric.endswith(("_rate", "_share")) or metric in SHARES:
         return f"{x * 100:+.1f} points" if signed else f"{x:.1%}"
+    if metric in RATIOS:
+        return f"{x:+.2f}" if signed else f"{x:.2f}"
     return f"{x:+,.0f}" if signed else f"{x:,.0f}"
 
 

@@ -17,7 +17,7 @@ from statsmodels.stats.multitest import multipletests
 
 from sim.studies.aggregate import cell_table, paired_table
 from sim.studies.figures import BETTER, UNCLEAR, forest_figure
-from sim.studies.report import Difference, answer, headline, levers, moved, return_on_spending, table
+from sim.studies.report import Difference, answer, headline, levers, moved, return_on_spending, show, table
 from sim.studies.stats import paired_difference
 
 METRICS = ["profit", "revenue", "churn_rate", "recovery_cost"]
@@ -249,3 +249,10 @@ def test_a_lever_is_read_with_k_the_number_of_its_values_compared():
     half = stats.t.ppf(1 - 0.05 / 4, N - 1) * 5 / np.sqrt(N)
     line = "`learning=full` instead of `none`, all else equal: profit +20"
     assert f"{line} [{20 - half:+,.0f}, {20 + half:+,.0f}]" in text
+
+
+def test_shares_read_as_percentages_and_ratios_keep_their_decimals():
+    assert show("first_contact_resolution", 0.1196) == "12.0%"
+    assert show("within_target_share", 0.5, signed=True) == "+50.0 points"
+    assert show("mean_response_days", 2.574) == "2.57"
+    assert show("public_posts", 409.4) == "409"

@@ -118,18 +118,24 @@ def summarise(
 
 
 def channel_rates(counts: dict[str, float], complaints: int) -> dict[str, float | None]:
-    """One channel's counts over the run, with its share of complaints and the rates a manager compares."""
+    """One channel's counts over the run (by the channel each complaint came in on), with its rates.
+
+    ``open`` is what is left: complaints neither answered nor abandoned by the end.
+    """
     answered = counts["answered"]
     return {
         "complaints": int(counts["complaints"]),
         "share_of_complaints": ratio(counts["complaints"], complaints),
         "answered": int(answered),
+        "abandoned": int(counts["abandoned"]),
+        "open": int(counts["complaints"] - answered - counts["abandoned"]),
         "first_contact_resolution": ratio(counts["resolved_first_contact"], answered),
         "recovery_satisfaction": ratio(counts["satisfied"], answered),
         "mean_response_days": ratio(counts["response_days_total"], answered),
         "contact_cost": float(counts["contact_cost"]),
         "public_posts": int(counts["public_posts"]),
         "moved_away": int(counts["moved_away"]),
+        "moved_in": int(counts["moved_in"]),
     }
 
 
@@ -153,7 +159,8 @@ def complaint_log(model: RecoveryModel) -> pd.DataFrame:
             "week": case("week"),
             "customer": case("customer"),
             "failure_type": np.array(model.catalogue.names)[case("kind")],
-            "channel": np.array(CHANNELS)[case("channel")],
+            "channel": np.array(CHANNELS)[case("origin")],
+            "answered_on": np.array(CHANNELS)[case("channel")],
             "severity": case("severity"),
             "loss": case("loss"),
             "handled": handled,

@@ -14,12 +14,23 @@ def test_hydra_defaults_equal_the_dataclass_defaults(hydra_compose):
     assert config_dict(to_sim_config(hydra_compose())) == config_dict(SimConfig())
 
 
-@pytest.mark.parametrize("group", ["policy", "delegation", "network"])
+@pytest.mark.parametrize("group", ["policy", "delegation", "network", "channels"])
 def test_every_preset_composes_and_validates(hydra_compose, group):
     for path in sorted((PROJECT_ROOT / "configs" / group).glob("*.yaml")):
         cfg = to_sim_config(hydra_compose([f"{group}={path.stem}"]))
         if group != "network":
             assert getattr(cfg, group).name == path.stem
+
+
+def test_the_channels_study_composes_a_cell_of_each_preset_policy_and_authority(hydra_compose):
+    for cell in ("channels=omnichannel", "channels=social_first"):
+        cfg = to_sim_config(hydra_compose(["experiment=channels", cell, "policy=apology", "delegation=full"]))
+        assert (cfg.study.name, cfg.study.baseline, cfg.study.within) == (
+            "channels",
+            ["channels=phone_only"],
+            ["policy", "delegation"],
+        )
+        assert cfg.channels.name == cell.split("=")[1] and cfg.channels.social.offered
 
 
 def test_policy_presets_say_what_their_names_say(hydra_compose):

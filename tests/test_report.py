@@ -254,5 +254,6 @@ def test_a_lever_is_read_with_k_the_number_of_its_values_compared():
 def test_shares_read_as_percentages_and_ratios_keep_their_decimals():
     assert show("first_contact_resolution", 0.1196) == "12.0%"
     assert show("within_target_share", 0.5, signed=True) == "+50.0 points"
+    assert show("churn_rate", -0.0004, signed=True) == "-0.04 points"
     assert show("mean_response_days", 2.574) == "2.57"
     assert show("public_posts", 409.4) == "409"

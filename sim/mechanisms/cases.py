@@ -28,6 +28,7 @@ CASE_FIELDS: dict[str, type] = {
     "repeat_contacts": np.int16,
     "gave_up": np.bool_,  # waited past patience: treated as unresolved from then on
     "channel": np.int8,  # where the complaint is now (CHANNELS order): a customer kept waiting moves on
+    "origin": np.int8,  # where it came in
 }
 
 OUTCOME_DISSATISFIED, OUTCOME_SATISFIED, OUTCOME_ABANDONED, OUTCOME_OPEN = 0, 1, 2, 3
@@ -95,8 +96,8 @@ class Closed:
     posters: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     #: aligned with ``posters``: the post praises the firm (a satisfied complainant) rather than blames it
     praising: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.bool_))
-    #: the channel of each post of ``_answer``'s (not of those who gave up waiting, counted when they did)
-    poster_channels: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int8))
+    #: aligned with ``cases``: the complainant posted when answered (who gave up waiting posted then, apart)
+    posted: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.bool_))
 
     def __len__(self) -> int:
         return len(self.cases)
@@ -148,5 +149,6 @@ def _intake(complained, week, failures, failures_seen):  # noqa: ANN001, ANN202
         first_mild,
         repeat_contacts,
         gave_up,
+        channel[complained],
         channel[complained],
     )

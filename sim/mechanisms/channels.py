@@ -133,6 +133,25 @@ def log_sum(values, scale):  # noqa: ANN001, ANN202
 
 
 @numba.njit(cache=True)
+def _logit_pick(wants, scale, u):  # noqa: ANN001, ANN202
+    """The channel a logit over ``wants`` (-inf: not a choice) picks with uniform ``u``."""
+    best, total = wants.max(), 0.0
+    weights = np.zeros(wants.size)
+    for c in range(wants.size):
+        if wants[c] > -np.inf:
+            weights[c] = math.exp((wants[c] - best) / scale)
+            total += weights[c]
+    last, cumulative = 0, 0.0
+    for c in range(wants.size):
+        if wants[c] > -np.inf:
+            last = c
+            cumulative += weights[c] / total
+            if u < cumulative:
+                return c
+    return last  # rounding left u above the last sum
+
+
+@numba.njit(cache=True)
 def choose(terms, affinity, failed, u):  # noqa: ANN001, ANN202
     """(channel chosen with uniform ``u``, how easy complaining is for the customer).
 
@@ -147,30 +166,19 @@ def choose(terms, affinity, failed, u):  # noqa: ANN001, ANN202
         if terms.offered[c]:
             wants[c] = utility(terms, c, affinity, failed)
             suits[c] = suitability(terms, c, affinity)
-    best, total = wants.max(), 0.0
-    weights = np.zeros(n)
-    for c in range(n):
-        if terms.offered[c]:
-            weights[c] = math.exp((wants[c] - best) / terms.scale)
-            total += weights[c]
-    pick, cumulative = n - 1, 0.0
-    for c in range(n):
-        cumulative += weights[c] / total
-        if terms.offered[c] and u < cumulative:
-            pick = c
-            break
-    while not terms.offered[pick]:  # rounding left u above the last sum: the last offered channel
-        pick -= 1
-    return pick, log_sum(suits, terms.scale)
+    return _logit_pick(wants, terms.scale, u), log_sum(suits, terms.scale)
 
 
 @numba.njit(cache=True)
-def move_on(terms, affinity, current):  # noqa: ANN001, ANN202
-    """Where a customer kept waiting on ``current`` tries next: the best other offered channel, else it."""
-    pick, best = current, -np.inf
+def move_on(terms, affinity, current, u):  # noqa: ANN001, ANN202
+    """Where a customer kept waiting on ``current`` tries next, by the same logit over the other channels.
+
+    The channel they leave counts as the one that failed them; with no other channel they stay.
+    """
+    wants = np.full(terms.ease.size, -np.inf)
     for c in range(terms.ease.size):
         if terms.offered[c] and c != current:
-            u = utility(terms, c, affinity, current)
-            if u > best:
-                pick, best = c, u
-    return pick
+            wants[c] = utility(terms, c, affinity, current)
+    if wants.max() == -np.inf:
+        return current
+    return _logit_pick(wants, terms.scale, u)

@@ -55,20 +55,27 @@ UNRESOLVED, RESOLVED, RESOLVED_QUICKLY = (
 
 
 @numba.njit(cache=True)
-def _at_once(case, week, key, policy, authority, doors):  # noqa: ANN001, ANN202
+def _at_once(case, week, keys, policy, authority, doors):  # noqa: ANN001, ANN202
     """Which of this week's new cases the frontline resolves: the written remedy, then the authority.
 
     Each channel's staff hold their share of the delegation's authority and
-    take the week's first contacts up to the channel's capacity; the rest are
-    escalated.
+    take the week's first contacts up to the channel's capacity, in the order
+    the contacts arrive (a uniform per case: not by customer number, which
+    follows the network's growth); the rest are escalated.
     """
     customers, kind, severity, loss, channel = case
     channels, capacity = doors
     procedures, general = policy
-    origin = start(key, week)
+    origin, arrival = start(keys[0], week), start(keys[1], week)
+    order = np.arange(customers.size)
+    if np.isfinite(capacity).any():  # without a limit the order changes nothing
+        when = np.empty(customers.size)
+        for i in range(customers.size):
+            when[i] = uniform(arrival, customers[i])
+        order = np.argsort(when, kind="mergesort")
     taken = np.zeros(capacity.size)
     resolved = np.empty(customers.size, dtype=np.bool_)
-    for i in range(customers.size):
+    for i in order:
         c = channel[i]
         if taken[c] >= capacity[c]:
             resolved[i] = False
@@ -157,11 +164,13 @@ CHANNEL_TALLY = (
     "complaints",
     "resolved_first_contact",
     "answered",
+    "abandoned",
     "satisfied",
     "response_days_total",
     "contact_cost",
     "public_posts",
     "moved_away",
+    "moved_in",
 )
 
 #: The case uniforms the closing pass uses, in the order of ``_answer``'s ``keys``.
@@ -233,7 +242,7 @@ class ComplaintDesk:
         at_once = _at_once(
             case,
             week,
-            self.draws.keys["frontline"],
+            (self.draws.keys["frontline"], self.draws.keys["arrival"]),
             self.policy_terms,
             self.authority,
             (self.channels, capacity),
@@ -247,7 +256,7 @@ class ComplaintDesk:
         cases = pool.take(closing)
         self.queue = pool.take(waiting) if waiting.size else self.no_cases
         closed = self._close(cases, np.arange(len(cases)) < resolved, week, pop)
-        self._count(new, closed, pop)
+        self._count(new, closed, abandoned, pop)
         chases, blamers, posters = self._chase(week, pop)
         if blamers.size or posters.size:  # who gave up waiting talks as an unanswered complainant
             closed = replace(
@@ -298,25 +307,30 @@ class ComplaintDesk:
             blame=said[1],
             posters=said[2],
             praising=said[3],
-            poster_channels=said[4],
+            posted=said[4],
         )
 
-    def _count(self, new: Cases, closed: Closed, pop: Population) -> None:
-        """Tally the week by channel, and remember the channel whose answer failed each complainant."""
+    def _count(self, new: Cases, closed: Closed, abandoned: Closed, pop: Population) -> None:
+        """Tally the week by the channel each complaint came in on; remember the channel that failed whom.
+
+        Counting every column by the channel a complaint came in on keeps each
+        channel's books whole: complaints = answered + abandoned + still open.
+        """
         size, tally = self.channels.ease.size, self.tally
-        tally["complaints"] += np.bincount(new["channel"], minlength=size)
+        tally["complaints"] += np.bincount(new["origin"], minlength=size)
         tally["contact_cost"] += np.bincount(
-            new["channel"], weights=self.channels.contact_cost[new["channel"]], minlength=size
+            new["origin"], weights=self.channels.contact_cost[new["origin"]], minlength=size
         )
-        channel = closed.cases["channel"]
-        tally["answered"] += np.bincount(channel, minlength=size)
-        tally["resolved_first_contact"] += np.bincount(channel[closed.first_contact], minlength=size)
+        origin = closed.cases["origin"]
+        tally["answered"] += np.bincount(origin, minlength=size)
+        tally["resolved_first_contact"] += np.bincount(origin[closed.first_contact], minlength=size)
         satisfied = closed.outcome == OUTCOME_SATISFIED
-        tally["satisfied"] += np.bincount(channel[satisfied], minlength=size)
-        tally["response_days_total"] += np.bincount(channel, weights=closed.response_days, minlength=size)
-        tally["public_posts"] += np.bincount(closed.poster_channels, minlength=size)
+        tally["satisfied"] += np.bincount(origin[satisfied], minlength=size)
+        tally["response_days_total"] += np.bincount(origin, weights=closed.response_days, minlength=size)
+        tally["public_posts"] += np.bincount(origin[closed.posted], minlength=size)
+        tally["abandoned"] += np.bincount(abandoned.cases["origin"], minlength=size)
         customers = closed.cases["customer"]
-        pop.failed_channel[customers] = np.where(satisfied, NO_CHANNEL, channel)
+        pop.failed_channel[customers] = np.where(satisfied, NO_CHANNEL, closed.cases["channel"])
 
     def _abandon(self, cases: Cases, pop: Population) -> Closed:
         """Cases whose customer left while waiting: closed unresolved, nothing paid."""
@@ -341,12 +355,15 @@ class ComplaintDesk:
         waited_days = 7.0 * (week - q["week"] + 1)
         chasing = waited_days > pop.patience_days[q["customer"]]
         giving_up = chasing & ~q["gave_up"]
-        was = q["channel"][giving_up]
-        now = _move_on(self.channels, pop.digital_affinity, q["customer"][giving_up], was)
-        pop.failed_channel[q["customer"][giving_up]] = was
+        was, since = q["channel"][giving_up], q["week"][giving_up]
+        quitters = q["customer"][giving_up]
+        now = _move_on(self.channels, pop.digital_affinity, quitters, was, since, self.draws.keys["move"])
+        pop.failed_channel[quitters] = was
         moved = q["channel"].copy()
         moved[giving_up] = now
-        self.tally["moved_away"] += np.bincount(was[now != was], minlength=self.tally["moved_away"].size)
+        size = self.channels.ease.size
+        self.tally["moved_away"] += np.bincount(was[now != was], minlength=size)
+        self.tally["moved_in"] += np.bincount(now[now != was], minlength=size)
         self.queue = Cases(
             {
                 **q.data,
@@ -363,11 +380,12 @@ class ComplaintDesk:
             q["customer"][giving_up], q["severity"][giving_up], q["pre_satisfaction"][giving_up], strict=True
         ):
             grieve(node, UNRESOLVED, severity, before, pop.satisfaction, pop.grievance, self.grievance.terms)
-        quitters, since = q["customer"][giving_up], q["week"][giving_up]
         tell, post = (self.keys[CLOSING_UNIFORMS.index(name)] for name in ("tell", "post"))
         blames = _below(tell, since, quitters, self.talk_terms.blame)
-        posts = _below(post, since, quitters, self.talk_terms.post_dissatisfied) | self.channels.public[now]
-        self.tally["public_posts"] += np.bincount(now[posts], minlength=self.tally["public_posts"].size)
+        # an unanswered public complaint stands in public, and so does the one the customer takes public
+        in_public = self.channels.public[was] | self.channels.public[now]
+        posts = _below(post, since, quitters, self.talk_terms.post_dissatisfied) | in_public
+        self.tally["public_posts"] += np.bincount(q["origin"][giving_up][posts], minlength=size)
         return int(chasing.sum()), quitters[blames], quitters[posts]
 
 
@@ -474,18 +492,22 @@ def _answer(
         customers[tells & ~satisfied],
         customers[posts],
         satisfied[posts],
-        channel[posts],
+        posts,
     )
     ended = np.where(satisfied, OUTCOME_SATISFIED, OUTCOME_DISSATISFIED)
     return apology, money, denied, days, ended, quick, experience, (answered, closed), said
 
 
 @numba.njit(cache=True)
-def _move_on(channels, affinity, customers, current):  # noqa: ANN001, ANN202
-    """The channel each customer kept waiting tries next (channels.move_on), as int8 like the case column."""
+def _move_on(channels, affinity, customers, current, weeks, key):  # noqa: ANN001, ANN202
+    """The channel each customer kept waiting tries next (channels.move_on), as int8 like the case column.
+
+    Each draws the case's ``key`` uniform in the week of their complaint.
+    """
     out = np.empty(customers.size, np.int8)
     for i in range(customers.size):
-        out[i] = move_on(channels, affinity[customers[i]], current[i])
+        u = uniform(start(key, weeks[i]), customers[i])
+        out[i] = move_on(channels, affinity[customers[i]], current[i], u)
     return out
 
 

@@ -53,7 +53,10 @@ def show(metric: str, x: float, signed: bool = False) -> str:
     if not np.isfinite(x):
         return "n/a"
     if metric.endswith(("_rate", "_share")) or metric in SHARES:
-        return f"{x * 100:+.1f} points" if signed else f"{x:.1%}"
+        if not signed:
+            return f"{x:.1%}"
+        points = x * 100
+        return f"{points:+.2f} points" if abs(points) < 0.1 else f"{points:+.1f} points"  # never '+0.0'
     if metric in RATIOS:
         return f"{x:+.2f}" if signed else f"{x:.2f}"
     return f"{x:+,.0f}" if signed else f"{x:,.0f}"

@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from sim.world.parameter import MONEY, SHARE, param
 
 RAGE_2013 = "Customer Rage Study 2013 (phone 11x as likely as the web for complaints)"
-RAGE_2020 = "Customer Rage Study 2020 (55% expect an answer on social media; 49% never get one)"
+RAGE_2020 = (
+    "Customer Rage Study 2020 (55% expect a company response to a complaint posted on social media; "
+    "49% never get one)"
+)
 
 
 @dataclass
@@ -31,6 +34,7 @@ class ChannelConf:
         1.0,
         doc="how easy customers find complaining here, on complaint_ease's scale (S4)",
         unit="level 0-1",
+        source="assumption; range 0.3-0.8",
     )
     digital: float | None = param(
         None,
@@ -39,9 +43,15 @@ class ChannelConf:
         doc="how digital the channel is (phone 0, social 1): customers prefer channels near their own "
         "digital affinity; null: suits everyone alike",
         unit="level 0-1",
+        source="assumption",
     )
     response_days: float | None = param(
-        None, 0.0, 365.0, doc="answer time on first contact; null: firm.first_contact_days", unit="days"
+        None,
+        0.0,
+        365.0,
+        doc="answer time on first contact; null: firm.first_contact_days",
+        unit="days",
+        source="assumption; for social media see ODD 7.10 (Lithium 2013, Socialbakers 2013)",
     )
     open_share: float = param(
         1.0,
@@ -49,9 +59,15 @@ class ChannelConf:
         1.0,
         doc="share of the week the channel answers; a contact out of hours waits channels.closed_wait_days",
         unit=SHARE,
+        source="assumption; office hours are about 0.3",
     )
     contact_cost: float | None = param(
-        None, 0.0, 1e6, doc="cost of a first contact here; null: firm.first_contact_cost", unit=MONEY
+        None,
+        0.0,
+        1e6,
+        doc="cost of a first contact here; null: firm.first_contact_cost",
+        unit=MONEY,
+        source="assumption; for scale, Gartner 2019: a live contact costs $8.01 on average",
     )
     upkeep_week: float = param(
         0.0,
@@ -59,20 +75,22 @@ class ChannelConf:
         1e6,
         doc="cost of keeping the channel open, per 10,000 customers at the start",
         unit=MONEY + "/week",
+        source="assumption; range 0-300",
     )
     authority: float = param(
         1.0,
         0.0,
         1.0,
-        doc="share of the delegation's first-contact resolution and cap that staff here hold (S8); "
-        "0: every case escalates",
+        doc="share of the delegation's first-contact resolution and of its cap that staff here hold (S8): "
+        "both scale, so 0.5 resolves far fewer than half as many; 0: every case escalates",
         unit=SHARE,
+        source="assumption; range 0-1",
     )
     public: bool = param(
         False,
         doc="complaints here are seen by everyone: every answer, good or bad, is a public post (S12)",
         unit="flag",
-        source=RAGE_2020,
+        source="setting (S12, S22)",
     )
     capacity_per_10k: float | None = param(
         None,
@@ -81,6 +99,7 @@ class ChannelConf:
         doc="first contacts a week the channel's staff take, per 10,000 customers at the start; "
         "the rest are escalated; null: no limit",
         unit="contacts/week",
+        source="setting",
     )
 
 
@@ -90,7 +109,7 @@ def desk() -> ChannelConf:
 
 
 def phone() -> ChannelConf:
-    """A call centre: easy for those who like talking, answered in the call, office hours only."""
+    """A call centre: easy for those who like talking, answered in the call once the line is open."""
     return ChannelConf(ease=0.6, digital=0.0, response_days=0.1, open_share=0.35, upkeep_week=150.0)
 
 
@@ -133,8 +152,10 @@ class ChannelsConf:
         0.1,
         0.01,
         10.0,
-        doc="spread of channel choice (logit scale on ease): small, customers take the best channel",
+        doc="spread of channel choice (logit scale on ease): small, customers take the best channel; "
+        "it also sets how much easier each channel opened makes complaining (at most scale x log n)",
         unit="level 0-1",
+        source="assumption; range 0.05-0.3",
     )
     fit_weight: float = param(
         0.3,
@@ -142,14 +163,15 @@ class ChannelsConf:
         5.0,
         doc="ease lost per unit of distance between a customer's digital affinity and a channel's",
         unit="level 0-1",
+        source="assumption; range 0-0.6",
     )
     digital_affinity: float = param(
         0.35,
         0.01,
         0.99,
-        doc="customers' mean digital affinity (Beta, concentration 4); most still complain by phone",
+        doc="customers' mean digital affinity (Beta, concentration 4)",
         unit="level 0-1",
-        source=RAGE_2013,
+        source="assumption; for scale, " + RAGE_2013,
     )
     avoid_after_failure: float = param(
         0.3,
@@ -157,6 +179,7 @@ class ChannelsConf:
         5.0,
         doc="ease lost, next time, on the channel that failed the customer (S20)",
         unit="level 0-1",
+        source="assumption; range 0-0.6",
     )
     public_pull: float = param(
         0.2,
@@ -164,9 +187,15 @@ class ChannelsConf:
         5.0,
         doc="ease a public channel gains for a customer failed before: going public for leverage (S12)",
         unit="level 0-1",
+        source="assumption; range 0-0.4",
     )
     closed_wait_days: float = param(
-        1.0, 0.0, 30.0, doc="mean wait of a contact made while its channel is closed", unit="days"
+        1.0,
+        0.0,
+        30.0,
+        doc="mean wait of a contact made while its channel is closed",
+        unit="days",
+        source="assumption: overnight or over a weekend; range 0.5-2",
     )
 
 

@@ -129,7 +129,12 @@ class FirmConf:
     )
     complaint_ease: float = param(0.5, 0.0, 1.0, doc="how easy complaining is made (S4)", unit="level 0-1")
     channel_cost_week: float = param(
-        400.0, 0.0, 1e6, doc="upkeep of complaint channels at ease 1", unit=MONEY + "/week"
+        400.0,
+        0.0,
+        1e6,
+        doc="cost of inviting complaints at complaint_ease 1 (signposting, forms, asking), "
+        "beside each channel's upkeep",
+        unit=MONEY + "/week",
     )
     investigate_blame: bool = param(
         False, doc="investigate who was at fault before answering (S5)", unit="flag"

@@ -52,6 +52,8 @@ NAMES = (
     "tell_negative",
     "tell_positive",
     "channel",
+    "arrival",
+    "move",
 )
 
 # SplitMix64's constants, unsigned (in compiled code, signed with unsigned gives floats).

@@ -46,6 +46,30 @@ def _labelled(ax, x, y, label: str) -> None:
     )
 
 
+def channel_lines(s: dict) -> list[str]:
+    """One line per offered channel, for a firm with more than the one desk; none otherwise."""
+    by = s.get("by_channel", {})
+    if list(by) in ([], ["desk"]):
+        return []
+    lines = [f"by channel ({s['config']['channels']['name']}): share of complaints, satisfied, public posts"]
+    for name, c in by.items():
+        satisfied = c["recovery_satisfaction"]
+        lines.append(
+            f"{name}: {c['share_of_complaints'] or 0:.0%}, "
+            f"{'n/a' if satisfied is None else f'{satisfied:.0%}'}, {c['public_posts']:,}"
+        )
+    return lines
+
+
+def _channel_note(ax, s: dict) -> None:
+    """Where complaints came in and how each channel did, in the complaints panel's top left corner."""
+    lines = channel_lines(s)
+    if lines:
+        box = {"facecolor": "white", "alpha": 0.85, "edgecolor": "#cccccc"}
+        text = "\n".join(lines)
+        ax.text(0.98, 0.97, text, transform=ax.transAxes, ha="right", va="top", fontsize=8, bbox=box)
+
+
 def draw_dashboard(ts: pd.DataFrame, s: dict, path: str | Path) -> None:
     """Draw the four panels of one run, from its weekly series and summary, into ``path`` (PNG, 150 dpi)."""
     week = ts["week"]
@@ -79,6 +103,7 @@ def draw_dashboard(ts: pd.DataFrame, s: dict, path: str | Path) -> None:
     ]:
         _labelled(ax, week, weekly[column], label)
     ax.set_title("Complaints vs silent failures and silent churn (per week, 4-week mean)")
+    _channel_note(ax, s)
     ax = axes[1, 1]
     _labelled(ax, week, ts["mean_satisfaction"], "mean satisfaction")
     answered = (ts["recovery_satisfied"] + ts["recovery_dissatisfied"] + ts["abandoned"]).rolling(8, 1).sum()

@@ -242,3 +242,11 @@ def test_the_headline_shows_each_channel_only_when_the_firm_has_more_than_the_de
     assert "channels 'phone_email'" in mixed
     rows = [line.split() for line in mixed.splitlines() if line.strip().startswith(("phone ", "email "))]
     assert [r[0] for r in rows] == ["phone", "email"]
+
+
+def test_the_dashboard_names_each_channel_only_when_the_firm_has_more_than_the_desk():
+    from sim.dashboard import channel_lines
+
+    assert channel_lines(run(seed=6, weeks=26).summary) == []
+    lines = channel_lines(run(seed=6, weeks=26, channels="phone_email").summary)
+    assert "phone_email" in lines[0] and [line.split(":")[0] for line in lines[1:]] == ["phone", "email"]

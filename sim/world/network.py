@@ -2,10 +2,11 @@
 
 The mechanisms only see the SciPy CSR matrix, so word of mouth and churn
 contagion are one sparse product per week. The default small world is built
-directly in NumPy, the scale-free one in igraph's C code and the clustered
-power-law one in a compiled loop (networkx's generators are pure Python: 0.4 s
-at 20,000 nodes, minutes at a million). Real networks go through networkx,
-which is also what Mesa's ``Network`` space takes (:func:`to_networkx`).
+in NumPy, the scale-free one (igraph's Barabási-Albert game) and the clustered
+power-law one in compiled loops (networkx's generators are pure Python: 0.4 s
+at 20,000 nodes, minutes at a million), and the CSR matrix from their edge
+lists in another. Real networks go through networkx, which is also what Mesa's
+``Network`` space takes (:func:`to_networkx`).
 """
 
 from __future__ import annotations
@@ -140,18 +141,97 @@ def _on_lattice(u, v, rewired, half, n):  # noqa: ANN001, ANN202
 def scale_free(n: int, m: int, rng: np.random.Generator) -> sp.csr_matrix:
     """Barabási-Albert preferential attachment, each new node linking to m others (no repeats).
 
-    igraph draws from a Python ``random.Random``; seeding one from ``rng`` makes
-    the graph a function of the run's seed.
+    The graph igraph's ``Graph.Barabasi(n, m)`` makes with a Python ``random.Random``
+    seeded from ``rng`` (so the graph is a function of the run's seed), made without
+    igraph: igraph asked Python for each of its numbers and handed its edges back as a
+    list of tuples, 420 s and 20 GB at 10 million customers. :func:`_barabasi` is
+    igraph's algorithm on the same numbers: ``random.Random``'s Mersenne Twister,
+    whose ``random()`` NumPy's MT19937 reproduces from the same state.
     """
-    import igraph  # about 0.3 s to import (its drawing module loads Matplotlib's pyplot): only this shape
+    python_random = random.Random(int(rng.integers(2**63 - 1)))
+    *key, position = python_random.getstate()[1]
+    twister = np.random.MT19937()
+    twister.state = {"bit_generator": "MT19937", "state": {"key": np.array(key, np.uint32), "pos": position}}
+    draws = max(n - 1 - m, 0) * m + 64  # one a tie after the first m + 1 nodes, and a few to spare
+    u, v = _barabasi(n, m, np.random.Generator(twister).random(draws))
+    return symmetric(u, v, n)
 
-    igraph.set_random_number_generator(random.Random(int(rng.integers(2**63 - 1))))
-    try:
-        graph = igraph.Graph.Barabasi(n, m)
-    finally:
-        igraph.set_random_number_generator(random)
-    edges = np.array(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
-    return symmetric(edges[:, 0], edges[:, 1], n)
+
+#: Items per block of _barabasi's weights: a draw scans one block after finding it among the block sums.
+BLOCK = 64
+
+
+@numba.njit(cache=True)
+def _barabasi(n, m, uniforms):  # noqa: ANN001, ANN202
+    """Edge lists of igraph's psumtree Barabási-Albert game (undirected, power 1, zero appeal 1).
+
+    Node i > m ties to m distinct earlier nodes, each drawn with weight degree + 1
+    (a node already drawn for i weighs 0 until i's ties are made), by the inverse
+    of the weights' running sum in node order at ``uniform x sum``; nodes 1..m tie
+    to every earlier node. The weights are integers, so every sum is exact and the
+    node drawn is igraph's, whose tree of sums is here block sums in a Fenwick tree.
+    """
+    weight = np.zeros(n, np.int64)  # degree + 1; 0 while drawn for the node tying now
+    sums = np.zeros(n // BLOCK + 2, np.int64)  # Fenwick tree (from 1) over the blocks' sums
+    top = 1
+    while 2 * top < sums.size:
+        top *= 2
+    capacity = m * (m + 1) // 2 + max(n - 1 - m, 0) * m
+    u, v = np.empty(capacity, np.int32), np.empty(capacity, np.int32)
+    targets, degrees, ties, drawn = np.empty(m, np.int64), np.empty(m, np.int64), 0, 0
+    total = _weigh(weight, sums, 0, 1)
+    for node in range(1, n):
+        if m >= node:  # all earlier nodes
+            for target in range(node):
+                total += _weigh(weight, sums, target, 1)
+                u[ties], v[ties] = node, target
+                ties += 1
+        else:
+            for j in range(m):
+                x = uniforms[drawn] * float(total)
+                drawn += 1
+                while x == total:  # igraph draws again rather than return the upper end
+                    x = uniforms[drawn] * float(total)
+                    drawn += 1
+                target = _search(weight, sums, top, x)
+                targets[j], degrees[j] = target, weight[target]  # degree + 1 before, the degree after
+                total += _weigh(weight, sums, target, -weight[target])
+                u[ties], v[ties] = node, target
+                ties += 1
+            for j in range(m):
+                total += _weigh(weight, sums, targets[j], degrees[j] + 1)
+        total += _weigh(weight, sums, node, min(m, node) + 1)
+    return u[:ties], v[:ties]
+
+
+@numba.njit(cache=True)
+def _weigh(weight, sums, item, change):  # noqa: ANN001, ANN202
+    """Add ``change`` to an item's weight and to its block's sum; returns the change."""
+    weight[item] += change
+    block = item // BLOCK + 1
+    while block < sums.size:
+        sums[block] += change
+        block += block & -block
+    return change
+
+
+@numba.njit(cache=True)
+def _search(weight, sums, top, x):  # noqa: ANN001, ANN202
+    """The first item whose running sum of weights exceeds ``x`` (0 <= x < the sum of all).
+
+    Taking whole blocks' sums off ``x`` is exact: they are integers below 2**53.
+    """
+    block, step = 0, top
+    while step:
+        if block + step < sums.size and sums[block + step] <= x:
+            block += step
+            x -= sums[block]
+        step //= 2
+    item = block * BLOCK
+    while x >= weight[item]:
+        x -= weight[item]
+        item += 1
+    return item
 
 
 def build_network(conf: NetworkConf, nodes: int, rng: np.random.Generator) -> sp.csr_matrix:

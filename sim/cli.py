@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 import typing
 from functools import partial
 from pathlib import Path
@@ -32,7 +33,7 @@ from sim.folders import STUDY_RECORD, Owned, StudyLock, check_study_name, claim_
 from sim.world.config import from_hydra, omegaconf_problem, preset_path
 from sim.world.memory import check_fits
 from sim.world.overrides import composition_error, unreadable_override
-from sim.world.parameter import PROJECT_ROOT, ConfigError, StudyKind
+from sim.world.parameter import PROJECT_ROOT, ConfigError, NetworkKind, StudyKind
 from sim.world.schema import SimConfig, StudyConf
 
 #: How a study's worker dies under its launcher: joblib's loky, or Submitit's local or Slurm job.
@@ -156,28 +157,65 @@ def run(cfg: DictConfig) -> None:
         if config.study.kind is not StudyKind.grid:
             search_study(config, run_dir)
             return
+        progress = Progress.for_run(config)
+        progress.say(
+            f"setting up {config.market.customers:,} customers on a {config.network.kind.value} network"
+        )
         model = RecoveryModel(config)
+        progress.say("set up")
     except ConfigError as error:
         fail(str(error))
     except Exception as error:  # a study that breaks leaves no half-written folder, and says why in a line
         if OWNED is not None:
             OWNED.clean_up()
         fail(f"the {config.study.kind.value} study stopped, nothing kept: {type(error).__name__}: {error}", 1)
-    show_progress = sys.stderr.isatty()
+    show_progress = sys.stderr.isatty() and not progress.on
     INTERRUPT["between_weeks"] = True
     while model.running and not INTERRUPT["seen"]:
         model.step()
         if show_progress:
             print(f"\rweek {model.steps}/{config.weeks}", end="", file=sys.stderr, flush=True)
+        if model.steps % Progress.WEEKS == 0 or not model.running:
+            progress.say(f"week {model.steps}/{config.weeks}")
     if show_progress:
         print("\r", end="", file=sys.stderr)
     INTERRUPT["between_weeks"] = False
     if INTERRUPT["seen"]:
         raise KeyboardInterrupt
+    progress.say("writing the results")
     result = Result.from_model(model)
     written = result.save(run_dir, dashboard=config.output.dashboard, complaints=config.output.complaints_log)
+    progress.say("written")
     print(headline_table(result.summary))
     print(f"written to {run_dir}: {' '.join(p.name for p in written)}")
+
+
+class Progress:
+    """Lines on stderr for a long run, so that a run of minutes shows it is alive.
+
+    Its stages and every WEEKS weeks, as ``recovery-sim: week 52/104, 38 s`` (seconds
+    since the set-up began), on a terminal or not. Runs below FROM customers (seconds
+    long) print nothing new: their output stays as it was.
+    """
+
+    FROM = 1_000_000
+    WEEKS = 13
+
+    def __init__(self, on: bool) -> None:
+        self.on, self.start = on, time.perf_counter()
+
+    @classmethod
+    def for_run(cls, config: SimConfig) -> Progress:
+        """On for a generated market of FROM customers or more."""
+        generated = config.network.kind is not NetworkKind.edgelist
+        return cls(generated and config.market.customers >= cls.FROM)
+
+    def say(self, what: str) -> None:
+        """One line, with the seconds so far, if on."""
+        if self.on:
+            print(
+                f"recovery-sim: {what}, {time.perf_counter() - self.start:.0f} s", file=sys.stderr, flush=True
+            )
 
 
 def search_study(config: SimConfig, run_dir: Path) -> None:

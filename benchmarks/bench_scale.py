@@ -86,7 +86,7 @@ def measure(customers: int, weeks: int, degree: int) -> dict:
 
 
 def measure_network(kind: str, customers: int) -> dict:
-    """Seconds to build one generated network of ``customers`` (twice as many nodes, prospects included)."""
+    """Seconds and peak memory to build one generated network of ``customers`` (twice as many nodes)."""
     from sim.world.config import to_sim_config
     from sim.world.network import build_network
     from sim.world.parameter import NetworkKind
@@ -96,7 +96,9 @@ def measure_network(kind: str, customers: int) -> dict:
     nodes = round(customers / (1 - cfg.market.prospect_share))
     start = time.perf_counter()
     matrix = build_network(NetworkConf(kind=NetworkKind(kind)), nodes, np.random.default_rng(0))
-    return {"kind": kind, "nodes": nodes, "edges": matrix.nnz // 2, "seconds": time.perf_counter() - start}
+    seconds = time.perf_counter() - start
+    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    return {"kind": kind, "nodes": nodes, "edges": matrix.nnz // 2, "seconds": seconds, "peak_gb": peak_gb}
 
 
 def measure_reference(customers: int, weeks: int, repeats: int = 3) -> dict:

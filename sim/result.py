@@ -187,12 +187,16 @@ def weekly_counts(model: RecoveryModel) -> pd.DataFrame:
     return ts
 
 
-def model_summary(model: RecoveryModel, ts: pd.DataFrame | None = None, config: bool = True) -> dict:
+def model_summary(model: RecoveryModel, ts: pd.DataFrame | None = None, config: bool | dict = True) -> dict:
     """A finished model's summary.json; ``config=False`` leaves the config out (an empty mapping).
 
     Turning the config into plain data goes through OmegaConf and costs more than a small run
-    (``sim.connect``, which returns only the numbers, skips it).
+    (``sim.connect``, which returns only the numbers, skips it). A caller that has it already
+    passes it as a mapping: a study's cell converts its config once, its replications differing
+    only in the seed.
     """
+    if not isinstance(config, dict):
+        config = config_dict(replace(model.config, seed=model.seed)) if config else {}
     by_type = {
         name: {key: int(counts[i]) for key, counts in model.by_failure_type.items()}
         for i, name in enumerate(model.catalogue.names)
@@ -202,7 +206,7 @@ def model_summary(model: RecoveryModel, ts: pd.DataFrame | None = None, config: 
         model.seed,
         model.steps,
         model.customers_initial,
-        config_dict(replace(model.config, seed=model.seed)) if config else {},
+        config,
         by_type,
         {
             name: {key: counts[i] for key, counts in model.firm.desk.tally.items()}
@@ -222,10 +226,13 @@ class Result:
     failures: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
-    def from_model(cls, model: RecoveryModel, complaints: bool = True) -> Result:
-        """Collect a finished model's outputs (the complaint and failure logs only if asked)."""
+    def from_model(cls, model: RecoveryModel, complaints: bool = True, config: dict | None = None) -> Result:
+        """Collect a finished model's outputs (the complaint and failure logs only if asked).
+
+        ``config``: the model's config as plain data, when the caller has it (see model_summary).
+        """
         ts = weekly_counts(model)
-        summary = model_summary(model, ts)
+        summary = model_summary(model, ts, True if config is None else config)
         ts = pd.concat([ts[["week", *METRICS]], weekly_rates(ts)], axis=1)
         if not complaints:
             return cls(summary=summary, timeseries=ts, complaints=pd.DataFrame())

@@ -282,3 +282,17 @@ def test_run_ids_are_each_replications_own_world_and_seed():
         world = world_of(dataclasses.replace(cfg, seed=7 + replication))
         expected.append(hashlib.sha256(json.dumps(world, sort_keys=True).encode()).hexdigest()[:16])
     assert run_ids(cfg) == expected and len(set(expected)) == 3
+
+
+def test_a_cells_config_as_data_with_its_seed_is_each_replications_own():
+    """A cell converts its config once; each run's summary and marker must still hold the run's own config."""
+    import dataclasses
+
+    from sim.world.config import config_dict, with_values
+    from sim.world.schema import SimConfig
+
+    cfg = with_values(SimConfig(), {"policy": "apology"}, seed=7, **{"study.replications": 3})
+    once = config_dict(cfg)
+    for seed in (7, 8, 9):
+        own = config_dict(dataclasses.replace(cfg, seed=seed))
+        assert json.dumps({**once, "seed": seed}) == json.dumps(own)  # same values, in the same order

@@ -115,6 +115,17 @@ def test_weekly_rates_are_the_summary_rates_week_by_week(busy):
     assert np.isnan(ts.iloc[0]["complaint_rate"])  # nothing happens in week 0
 
 
+def test_weekly_rates_are_exactly_their_definition_in_every_week(busy):
+    from sim.result import CHURNED, RATES
+
+    ts = busy.timeseries
+    for name, (top, bottom) in RATES.items():
+        expected = ts[list(top)].sum(axis=1) / ts[list(bottom)].sum(axis=1).where(lambda d: d > 0)
+        np.testing.assert_array_equal(ts[name], expected, err_msg=name)  # NaN where nothing was counted
+    churned = ts[list(CHURNED)].sum(axis=1) / ts["active_customers"].shift(1).where(lambda d: d > 0)
+    np.testing.assert_array_equal(ts["churn_rate"], churned)
+
+
 def test_flows_by_failure_type_add_up(busy):
     by_type = busy.summary["by_failure_type"]
     assert set(by_type) == {"late_delivery", "service_outage", "billing_error", "defective_product"}

@@ -34,29 +34,31 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.files import write_json, write_table
 from sim.folders import STUDY_RECORD, session_token
-from sim.model import RecoveryModel
-from sim.result import Result
 from sim.world.config import config_dict, flatten, to_sim_config
 from sim.world.parameter import ConfigError
 from sim.world.schema import SimConfig
 
 
-def world_of(cfg: SimConfig) -> dict:
-    """The parts of a config that decide a run's outcome (not how the study or output is organised)."""
-    world = config_dict(cfg)
+def world_of(cfg: SimConfig, data: dict | None = None) -> dict:
+    """The parts of a config that decide a run's outcome (not how the study or output is organised).
+
+    ``data``: ``config_dict(cfg)`` when the caller has it.
+    """
+    world = dict(config_dict(cfg) if data is None else data)
     for setting in ("study", "output", "check_memory"):
         world.pop(setting)
     return world
 
 
-def run_ids(cfg: SimConfig) -> list[str]:
+def run_ids(cfg: SimConfig, data: dict | None = None) -> list[str]:
     """Each replication's short, stable hash of the resolved world and its seed.
 
-    The world is resolved once per cell (about 50 ms through OmegaConf) and only
-    the seed changes between replications, so the ids are those of each
-    replication's own config, and a study written before still resumes.
+    The world is resolved once per cell (about 50 ms through OmegaConf; ``data``, the cell's
+    ``config_dict``, when the caller has it) and only the seed changes between replications,
+    so the ids are those of each replication's own config, and a study written before still
+    resumes.
     """
-    world = world_of(cfg)
+    world = world_of(cfg, data)
     ids = []
     for replication in range(cfg.study.replications):
         text = json.dumps({**world, "seed": cfg.seed + replication}, sort_keys=True)
@@ -71,14 +73,13 @@ def run_cell(cfg: SimConfig, sweep_dir: Path, cell: list[str], total: int | None
     session = session_token(sweep_dir)
     counts = {"done": 0, "skipped": 0, "failed": 0}
     # the cell's config as data, made once (about 30 ms through OmegaConf): only the seed changes
-    plain = None
-    for replication, rid in enumerate(run_ids(cfg)):
+    plain = config_dict(cfg)
+    for replication, rid in enumerate(run_ids(cfg, plain)):
         config = dataclasses.replace(cfg, seed=cfg.seed + replication)
         if (runs / f"{rid}.json").exists() or killed_this_session(runs / f"{rid}.failed.json", session):
             counts["skipped"] += 1
             continue
         about = {"run_id": rid, "cell": cell, "replication": replication, "seed": config.seed}
-        plain = plain or config_dict(cfg)
         data = {**plain, "seed": config.seed}
         write_json(
             runs / f"{rid}.running.json",
@@ -96,6 +97,9 @@ def run_and_save(config: SimConfig, runs: Path, about: dict, agents: bool, data:
     alone (``model_seconds``), which benchmarks/bench_policy_grid.py sets the study's time against.
     ``data``: the config as plain data for the summary, when the caller has it (made here if not).
     """
+    from sim.model import RecoveryModel  # Mesa and the compiled loops load only in a process that runs:
+    from sim.result import Result  # checking a study, or a cell whose runs are done, goes without them
+
     rid, started = about["run_id"], time.time()
     try:
         model = RecoveryModel(config, agents=agents)

@@ -26,10 +26,8 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.errors import ConfigCompositionException, OverrideParseException
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
-from joblib.externals.loky.process_executor import TerminatedWorkerError
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 from omegaconf.errors import OmegaConfBaseException
-from submitit.core.utils import UncompletedJobError
 
 from sim.folders import STUDY_RECORD, Owned, StudyLock, check_study_name, claim_new, take_named
 from sim.world.config import from_hydra, omegaconf_problem, preset_path
@@ -38,8 +36,12 @@ from sim.world.overrides import composition_error, unreadable_override
 from sim.world.parameter import PROJECT_ROOT, ConfigError, NetworkKind, StudyKind
 from sim.world.schema import SimConfig, StudyConf
 
-#: How a study's worker dies under its launcher: joblib's loky, or Submitit's local or Slurm job.
-WORKER_DEATHS: tuple[type[BaseException], ...] = (TerminatedWorkerError, UncompletedJobError)
+#: How a study's worker dies under its launcher: joblib's loky, or Submitit's local or Slurm job
+#: (module, exception).
+WORKER_DEATHS = (
+    ("joblib.externals.loky.process_executor", "TerminatedWorkerError"),
+    ("submitit.core.utils", "UncompletedJobError"),
+)
 
 
 #: The folder this command works in, once claimed (a run's, or a study's); None before.
@@ -75,7 +77,7 @@ def main() -> None:
             try:
                 run()
                 break
-            except WORKER_DEATHS as death:
+            except worker_deaths() as death:
                 if OWNED is None or attempt == RELAUNCHES:
                     raise
                 resume_after_death(death)
@@ -99,6 +101,15 @@ def main() -> None:
             f"(resume with hydra.sweep.dir={OWNED.path} to retry them)",
             exit_code=1,
         )
+
+
+def worker_deaths() -> tuple[type[BaseException], ...]:
+    """The WORKER_DEATHS of the launchers this process loaded: none for a run, --help or a refusal.
+
+    Evaluated only when an exception reaches ``except``, so a command that launches no workers
+    never imports loky or Submitit (about 0.15 s) just to name what could not happen.
+    """
+    return tuple(getattr(sys.modules[m], name) for m, name in WORKER_DEATHS if m in sys.modules)
 
 
 def skip_final_collection() -> None:

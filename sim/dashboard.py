@@ -73,7 +73,10 @@ def _channel_note(ax, s: dict) -> None:
 def draw_dashboard(ts: pd.DataFrame, s: dict, path: str | Path) -> None:
     """Draw the four panels of one run, from its weekly series and summary, into ``path`` (PNG, 150 dpi)."""
     week = ts["week"]
-    fig, axes = plt.subplots(2, 2, figsize=(12, 7.5), layout="constrained")
+    fig, axes = plt.subplots(2, 2, figsize=(12, 7.5))
+    # Fixed margins that fit these titles and labels, as the constrained layout placed them: it
+    # measured every text twice per drawing, about half of the picture's time in a fresh process.
+    fig.subplots_adjust(left=0.045, right=0.945, top=0.915, bottom=0.065, hspace=0.28, wspace=0.13)
     policy, delegation = s["config"]["policy"]["name"], s["config"]["delegation"]["name"]
     fig.suptitle(
         f"Policy '{policy}', delegation '{delegation}': {s['weeks']} weeks, seed {s['seed']} — "

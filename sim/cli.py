@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import json
 import os
 import signal
 import sys
@@ -300,7 +301,10 @@ def study_job(cfg: DictConfig, hydra_cfg) -> None:
 
     skip_final_collection()  # a study's worker process, too
     sweep_dir = Path(hydra_cfg.sweep.dir)
-    cells = sweep_cells(OmegaConf.load(sweep_dir / "multirun.yaml"))
+    # The cells as on_multirun_start recorded them (JSON: about 40 ms less a job than multirun.yaml)
+    record = sweep_dir / STUDY_RECORD
+    cells = json.loads(record.read_text())["cells"] if record.exists() else None
+    cells = cells or sweep_cells(OmegaConf.load(sweep_dir / "multirun.yaml"))
     keys = swept_keys(cells, hydra_cfg.sweeper.get("params"))
     cell = [o for o in hydra_cfg.overrides.task if o.split("=", 1)[0].lstrip("+~") in keys]
     replications = int(cfg.study.replications)

@@ -321,7 +321,7 @@ class SimConfig:
     agents: bool = param(
         True,
         doc="build a Mesa agent per person (views of the arrays: results are the same "
-        "without them; turn off for very large markets)",
+        "without them; turn off for very large markets); recovery-sim, which reads none, skips them",
         unit="flag",
         source="setting",
     )

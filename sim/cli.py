@@ -174,10 +174,6 @@ def run(cfg: DictConfig) -> None:
 
     The config was checked, and the folder claimed, by :class:`StudyCallback` before Hydra made it.
     """
-    from sim.headline import headline_table  # the simulation's modules load when a run needs them:
-    from sim.model import RecoveryModel  # --help and a refused input stay quick
-    from sim.result import Result
-
     hydra_cfg = HydraConfig.get()
     run_dir = Path(hydra_cfg.runtime.output_dir)
     if hydra_cfg.mode == RunMode.MULTIRUN:
@@ -188,6 +184,10 @@ def run(cfg: DictConfig) -> None:
         if config.study.kind is not StudyKind.grid:
             search_study(config, run_dir)
             return
+        from sim.headline import headline_table  # the simulation's modules load when a run needs them:
+        from sim.model import RecoveryModel  # --help, a refused input and a finished study cell stay quick
+        from sim.result import Result
+
         progress = Progress.for_run(config)
         progress.say(
             f"setting up {config.market.customers:,} customers on a {config.network.kind.value} network"

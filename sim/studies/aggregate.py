@@ -208,10 +208,17 @@ def baselines(cells: pd.DataFrame, study: dict) -> dict[str, str | None]:
     return result
 
 
-def paired_values(ok: pd.DataFrame, cell: str, base: str, metric: str) -> tuple[np.ndarray, np.ndarray]:
-    """A metric in a cell and in its baseline, aligned by replication."""
-    a = ok[ok["cell"] == cell].set_index("replication")[metric]
-    b = ok[ok["cell"] == base].set_index("replication")[metric]
+def by_cell(ok: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each cell's finished runs indexed by replication, made once: paired_values looks them up per metric."""
+    return {cell: frame.set_index("replication") for cell, frame in ok.groupby("cell", sort=False)}
+
+
+def paired_values(
+    cells: dict[str, pd.DataFrame], cell: str, base: str, metric: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """A metric in a cell and in its baseline, aligned by replication (``cells``: :func:`by_cell`)."""
+    a = cells[cell][metric] if cell in cells else pd.Series(dtype=float)
+    b = cells[base][metric] if base in cells else pd.Series(dtype=float)
     both = a.index.intersection(b.index)
     return a.loc[both].to_numpy(float), b.loc[both].to_numpy(float)
 
@@ -228,6 +235,7 @@ def cell_table(
     measure.
     """
     ok = runs[runs["status"] == "ok"]
+    indexed = by_cell(ok)
     verdicts = paired.set_index(["cell", "metric"])
     rows = []
     for cell in cells:
@@ -250,8 +258,8 @@ def cell_table(
         cost = verdicts.loc[(cell, "recovery_cost")] if (cell, "recovery_cost") in verdicts.index else None
         roi = None
         if cost is not None and cost["distinguishable"]:
-            d_profit = np.subtract(*paired_values(ok, cell, base_of[cell], "profit"))
-            d_cost = np.subtract(*paired_values(ok, cell, base_of[cell], "recovery_cost"))
+            d_profit = np.subtract(*paired_values(indexed, cell, base_of[cell], "profit"))
+            d_cost = np.subtract(*paired_values(indexed, cell, base_of[cell], "recovery_cost"))
             roi = recovery_roi(d_profit, d_cost, level=adjusted_level(int(cost["comparisons"])))
         row.update(
             {
@@ -290,7 +298,7 @@ def paired_table(runs: pd.DataFrame, cells: list[str], base_of: dict, metrics: l
     whether the adjusted interval excludes zero. ``ci_low``, ``ci_high`` and ``p_value`` are each
     comparison on its own (95%), for researchers; the report does not use them.
     """
-    ok = runs[runs["status"] == "ok"]
+    indexed = by_cell(runs[runs["status"] == "ok"])
     compared = {cell: base for cell, base in base_of.items() if base is not None and base != cell}
     k = pd.Series(list(compared.values()), dtype=object).value_counts().to_dict()
     rows = []
@@ -299,7 +307,7 @@ def paired_table(runs: pd.DataFrame, cells: list[str], base_of: dict, metrics: l
             if cell not in compared:
                 continue
             base = compared[cell]
-            d = paired_difference(*paired_values(ok, cell, base, metric), comparisons=k[base])
+            d = paired_difference(*paired_values(indexed, cell, base, metric), comparisons=k[base])
             rows.append(
                 {
                     "metric": metric,

@@ -17,7 +17,17 @@ from statsmodels.stats.multitest import multipletests
 
 from sim.studies.aggregate import cell_table, paired_table
 from sim.studies.figures import BETTER, UNCLEAR, forest_figure
-from sim.studies.report import Difference, answer, headline, levers, moved, return_on_spending, show, table
+from sim.studies.report import (
+    Difference,
+    answer,
+    by_channel,
+    headline,
+    levers,
+    moved,
+    return_on_spending,
+    show,
+    table,
+)
 from sim.studies.stats import paired_difference
 
 METRICS = ["profit", "revenue", "churn_rate", "recovery_cost"]
@@ -257,3 +267,27 @@ def test_shares_read_as_percentages_and_ratios_keep_their_decimals():
     assert show("churn_rate", -0.0004, signed=True) == "-0.04 points"
     assert show("mean_response_days", 2.574) == "2.57"
     assert show("public_posts", 409.4) == "409"
+
+
+def test_the_channel_table_shows_each_cells_channels_and_nothing_for_the_one_desk():
+    cells = pd.DataFrame({"cell": ["channels=phone_only", "channels=phone_email"]})
+    runs = pd.DataFrame(
+        {
+            "cell": ["channels=phone_only"] * 2 + ["channels=phone_email"] * 2,
+            "status": "ok",
+            "by_channel_phone_complaints": [10, 12, 8, 6],
+            "by_channel_phone_share_of_complaints": [1.0, 1.0, 0.8, 0.6],
+            "by_channel_phone_recovery_satisfaction": [0.5, 0.7, 0.4, 0.6],
+            "by_channel_phone_public_posts": [3, 5, 2, 2],
+            "by_channel_email_complaints": [None, None, 2, 4],
+            "by_channel_email_share_of_complaints": [None, None, 0.2, 0.4],
+            "by_channel_email_recovery_satisfaction": [None, None, 0.0, 0.5],
+            "by_channel_email_public_posts": [None, None, 1, 0],
+        }
+    )
+    lines = by_channel(cells, runs)
+    assert "| cell | phone | email |" in lines
+    assert "| `channels=phone_only` | 100% · 60.0% · 4 | – |" in lines
+    assert "| `channels=phone_email` | 70% · 50.0% · 2 | 30% · 25.0% · 0 |" in lines
+    desk = pd.DataFrame({"cell": ["a"], "status": "ok", "by_channel_desk_complaints": [3]})
+    assert by_channel(pd.DataFrame({"cell": ["a"]}), desk) == []

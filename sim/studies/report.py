@@ -19,6 +19,7 @@ import pandas as pd
 
 from sim.files import write_text
 from sim.studies.stats import PairedDifference, paired_difference
+from sim.world.channel_schema import CHANNELS
 
 LABELS = {
     "profit": "profit",
@@ -438,6 +439,37 @@ def table(summary: pd.DataFrame, paired: pd.DataFrame, metrics: list[str]) -> li
     return lines
 
 
+def by_channel(summary: pd.DataFrame, runs: pd.DataFrame) -> list[str]:
+    """Where each cell's complaints came in and how each channel did; nothing when no cell has a choice."""
+    names = [c for c in CHANNELS if f"by_channel_{c}_complaints" in runs.columns]
+    if names in ([], ["desk"]):
+        return []
+    lines = [
+        "## By channel",
+        "",
+        "Per cell, the mean over its runs of each channel's share of complaints, the share of those "
+        "answered who were satisfied, and the public posts of its complainants (summary.json's "
+        "`by_channel`, by the channel a complaint came in on; runs.parquet has every column). "
+        "A dash: the cell does not offer that channel.",
+        "",
+        "| cell | " + " | ".join(names) + " |",
+        "|" + "---|" * (len(names) + 1),
+    ]
+    for cell in summary["cell"]:
+        mine = runs[(runs["cell"] == cell) & (runs["status"] == "ok")]
+        shown = []
+        for c in names:
+            share = mine[f"by_channel_{c}_share_of_complaints"].mean()
+            if not np.isfinite(share):
+                shown.append("–")
+                continue
+            satisfied = mine[f"by_channel_{c}_recovery_satisfaction"].mean()
+            posts = mine[f"by_channel_{c}_public_posts"].mean()
+            shown.append(f"{share:.0%} · {show('recovery_satisfaction', satisfied)} · {posts:,.0f}")
+        lines.append(f"| `{cell}` | " + " | ".join(shown) + " |")
+    return [*lines, ""]
+
+
 def span(runs: pd.DataFrame, column: str) -> str:
     """'10,000', or '17 to 10,000' when the cells differ (e.g. networks of different sizes)."""
     if runs.empty or column not in runs:
@@ -483,6 +515,7 @@ def write_report(
         "",
         *table(summary, paired, metrics),
         "",
+        *by_channel(summary, runs),
         "## Figures",
         "",
         *[f"![{p.stem}]({p.name})\n" for p in figures],

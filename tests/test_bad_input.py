@@ -196,7 +196,10 @@ CLI_CASES = [
     ),
     ("weeks=1000000000", "weeks=1000000000 is out of range: allowed 1 to 2600"),
     ("seed=-1", "seed=-1 is out of range: allowed 0 to 4294967295"),
-    ("market.customers=9000000", "market.customers=9000000 with Mesa agents needs about"),
+    (
+        "market.customers=10000000 network.degree=100",  # about 117 GB: more than any machine here
+        "market.customers=10000000 needs about",
+    ),
     ("network=edgelist network.path=bad.edgelist", "network.path=bad.edgelist line 2 is malformed"),
     ("pólicy=x", "pólicy=x cannot be read: allowed key=value, with a key of ASCII letters"),
     ("=5", "=5 cannot be read: allowed key=value"),

@@ -4,16 +4,19 @@ A market too large for the machine used to run for minutes, then die of
 MemoryError (or be killed by the kernel) after its run folder was made. The
 estimate below is linear in the people on the network and their ties, with
 coefficients from the peak resident memory of ``recovery-sim ... weeks=4``
-(``/usr/bin/time``) on the development machine:
+(``/usr/bin/time``) on the development machine, measured again on 2026-11-30
+after the networks were built in compiled code (issue 24):
 
-- one customer: 0.27 GB, the process itself (Python, NumPy, numba's loops, Hydra);
-- 200,000 customers (400,000 people), degree 10: 0.63 GB; degree 40: 1.29 GB,
-  so about 350 bytes a person plus 55 bytes a tie;
-- 500,000 customers with Mesa agents: 3.03 GB, so an agent and its cell add
-  about 1.9 KB a person (2.5 KB is used, to stay on the safe side).
+- one customer: 0.22 GB, the process itself (Python, NumPy, numba's loops, Hydra);
+- 200,000 customers (400,000 people), degree 10: 0.45 GB; degree 40: 0.63 GB;
+- 1,000,000 customers (2,000,000 people), degree 10: 0.91 GB; degree 40: 2.11 GB;
+- 10,000,000 customers, degree 10, all 104 weeks with every file (bench_10m.py): 6.76 GB;
+  so about 150 bytes a person plus 20 bytes a person per unit of degree (25 is used);
+- 500,000 customers with Mesa agents (from Python: the command builds none): 2.94 GB,
+  so an agent and its cell add about 2.2 KB a person (2.5 KB is used).
 
-The estimate leans high: a run refused here can still be forced with
-``check_memory=false``.
+The estimate leans high, by 10-30% over those peaks: a run refused here can
+still be forced with ``check_memory=false``.
 """
 
 from __future__ import annotations
@@ -24,9 +27,9 @@ from pathlib import Path
 from sim.world.parameter import ConfigError, NetworkKind
 from sim.world.schema import SimConfig
 
-PROCESS_BYTES = 0.3e9
-PERSON_BYTES = 350.0
-TIE_BYTES = 55.0
+PROCESS_BYTES = 0.35e9
+PERSON_BYTES = 150.0
+TIE_BYTES = 25.0
 AGENT_BYTES = 2500.0
 #: The share of the machine's memory a run may plan to use: the rest is the system's and other programs'.
 USABLE_SHARE = 0.8

@@ -14,6 +14,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from sim.world.channel_schema import beyond_the_desk  # noqa: E402
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -49,7 +51,7 @@ def _labelled(ax, x, y, label: str) -> None:
 def channel_lines(s: dict) -> list[str]:
     """One line per offered channel, for a firm with more than the one desk; none otherwise."""
     by = s.get("by_channel", {})
-    if list(by) in ([], ["desk"]):
+    if not beyond_the_desk(list(by)):
         return []
     lines = [f"by channel ({s['config']['channels']['name']}): share of complaints, satisfied, public posts"]
     for name, c in by.items():

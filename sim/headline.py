@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sim.world.channel_schema import beyond_the_desk
+
 
 def headline_table(s: dict) -> str:
     """The handful of figures a strategist asks for first, as aligned plain text."""
@@ -51,7 +53,7 @@ def headline_table(s: dict) -> str:
 
 def _channel_rows(by_channel: dict) -> list[str]:
     """Each channel's share of complaints and how its complainants fared; nothing for the one desk."""
-    if list(by_channel) in ([], ["desk"]):
+    if not beyond_the_desk(list(by_channel)):
         return []
     rows = ["", f"  {'channel':<22}{'complaints':>14}   first contact   satisfied   days   public posts"]
     for name, k in by_channel.items():

@@ -149,6 +149,7 @@ class RecoveryModel(mesa.Model):
         self.population = draw_population(nodes, customers, cfg.customer, cfg.firm, self.streams["traits"])
         self.population.digital_affinity = draw_affinity(cfg.channels, nodes, self.streams["channels"])
         self.channels = channel_terms(cfg.channels, cfg.firm, cfg.complaints)
+        self.channel_upkeep = upkeep(cfg.channels, customers)  # a fixed weekly cost
         self.customers_initial = customers
         self.catalogue = Catalogue.from_config(cfg.failures)
         self.failure_log = FailureLog(nodes)
@@ -280,7 +281,7 @@ class RecoveryModel(mesa.Model):
             won_back=back.size,
         )
         training = cfg.delegation.training_cost_week * self.customers_initial / 10_000
-        fixed = training + upkeep(cfg.channels, self.customers_initial)
+        fixed = training + self.channel_upkeep
         books = weekly_books(activity, cfg.market, cfg.firm, self.firm.desk.team, fixed)
         self.firm.books = {k: self.firm.books.get(k, 0.0) + v for k, v in books.items()}
         flows = {

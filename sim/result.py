@@ -18,7 +18,7 @@ import pandas as pd
 from sim.files import write_atomically, write_json, write_table
 from sim.mechanisms.cases import OUTCOME_ABANDONED, OUTCOME_NAMES, OUTCOME_OPEN, unanswered
 from sim.model import FLOWS, METRICS, RecoveryModel
-from sim.world.channel_schema import CHANNELS
+from sim.world.channel_schema import CHANNELS, offered_channels
 from sim.world.config import config_dict, configure
 from sim.world.parameter import ConfigError
 from sim.world.schema import SimConfig
@@ -217,9 +217,8 @@ def model_summary(model: RecoveryModel, ts: pd.DataFrame | None = None, config: 
         config,
         by_type,
         {
-            name: {key: counts[i] for key, counts in model.firm.desk.tally.items()}
-            for i, name in enumerate(CHANNELS)
-            if getattr(model.config.channels, name).offered
+            name: {key: counts[CHANNELS.index(name)] for key, counts in model.firm.desk.tally.items()}
+            for name in offered_channels(model.config.channels)
         },
     )
 

@@ -84,15 +84,16 @@ def upkeep(conf: ChannelsConf, customers: int) -> float:
     )
 
 
-def weekly_capacity(conf: ChannelsConf, customers: int, week: int) -> np.ndarray:
-    """First contacts each channel takes in ``week`` (infinite where unlimited); fractions carry over."""
-    out = np.full(len(CHANNELS), np.inf)
-    for i, name in enumerate(CHANNELS):
-        per_10k = getattr(conf, name).capacity_per_10k
-        if per_10k is not None:
-            rate = per_10k * customers / 10_000
-            out[i] = math.floor(rate * week) - math.floor(rate * (week - 1))
-    return out
+def capacity_rates(conf: ChannelsConf, customers: int) -> np.ndarray:
+    """First contacts each channel takes a week (CHANNELS order) for ``customers``; inf: no limit."""
+    per_10k = [getattr(conf, name).capacity_per_10k for name in CHANNELS]
+    return np.array([np.inf if p is None else p * customers / 10_000 for p in per_10k])
+
+
+def weekly_capacity(rates: np.ndarray, week: int) -> np.ndarray:
+    """First contacts each channel takes in ``week`` at ``rates`` (capacity_rates); fractions carry over."""
+    finite = np.where(np.isfinite(rates), rates, 0.0)
+    return np.where(np.isfinite(rates), np.floor(finite * week) - np.floor(finite * (week - 1)), np.inf)
 
 
 def draw_affinity(conf: ChannelsConf, nodes: int, rng: np.random.Generator) -> np.ndarray:

@@ -27,7 +27,7 @@ from sim.mechanisms.cases import (
     Closed,
     unanswered,
 )
-from sim.mechanisms.channels import NO_CHANNEL, ChannelTerms, move_on
+from sim.mechanisms.channels import NO_CHANNEL, ChannelTerms, capacity_rates, move_on
 from sim.mechanisms.channels import weekly_capacity as channel_capacity
 from sim.mechanisms.failures import Catalogue
 from sim.mechanisms.grievance import GrievanceRule, grieve
@@ -194,7 +194,8 @@ class ComplaintDesk:
         team: float,
         channels: tuple[ChannelsConf, ChannelTerms, int],
     ) -> None:
-        self.channel_conf, self.channels, self.customers = channels
+        conf, self.channels, customers = channels
+        self.channel_capacity = capacity_rates(conf, customers)
         self.policy = policy
         self.team = team
         self.delegation = delegation
@@ -238,7 +239,7 @@ class ComplaintDesk:
         the team serves the queue from the front up to its capacity.
         """
         case = (new["customer"], new["kind"], new["severity"], new["loss"], new["channel"])
-        capacity = channel_capacity(self.channel_conf, self.customers, week)
+        capacity = channel_capacity(self.channel_capacity, week)
         at_once = _at_once(
             case,
             week,

@@ -19,7 +19,7 @@ import pandas as pd
 
 from sim.files import write_text
 from sim.studies.stats import PairedDifference, paired_difference
-from sim.world.channel_schema import CHANNELS
+from sim.world.channel_schema import CHANNELS, beyond_the_desk
 
 LABELS = {
     "profit": "profit",
@@ -442,7 +442,7 @@ def table(summary: pd.DataFrame, paired: pd.DataFrame, metrics: list[str]) -> li
 def by_channel(summary: pd.DataFrame, runs: pd.DataFrame) -> list[str]:
     """Where each cell's complaints came in and how each channel did; nothing when no cell has a choice."""
     names = [c for c in CHANNELS if f"by_channel_{c}_complaints" in runs.columns]
-    if names in ([], ["desk"]):
+    if not beyond_the_desk(names):
         return []
     lines = [
         "## By channel",

@@ -203,6 +203,11 @@ class ChannelsConf:
 CHANNELS = ("desk", "phone", "email", "chat", "social")
 
 
+def beyond_the_desk(names: list[str]) -> bool:
+    """Whether a firm with these channels has any but the calibrated desk: only then do channels differ."""
+    return any(name != "desk" for name in names)
+
+
 def offered_channels(conf: ChannelsConf) -> tuple[str, ...]:
     """The names of the channels the firm offers, in CHANNELS order."""
     return tuple(name for name in CHANNELS if getattr(conf, name).offered)

@@ -227,7 +227,7 @@ class ComplaintDesk:
         self.keys = np.array([draws.keys[name] for name in CLOSING_UNIFORMS], dtype=np.uint64)
         self.authority = frontline_authority(delegation)
         #: per channel (CHANNELS order), over the run: what summary.json's by_channel reports
-        self.tally = {name: np.zeros(len(channels[1].ease)) for name in CHANNEL_TALLY}
+        self.tally = {name: np.zeros(self.channels.ease.size) for name in CHANNEL_TALLY}
         self.no_cases = Cases.empty()  # shared by the weeks that leave no queue; never changed in place
         self.no_leavers = unanswered(self.no_cases, OUTCOME_ABANDONED)
 
@@ -404,7 +404,7 @@ def _answer(
     settle,
     talk,
     grievance_terms,
-    doors,
+    channels,
 ):  # noqa: ANN001, ANN202, PLR0913, PLR0915
     """Answer each case in turn: remedies, how staff apply them, the outcome, the complainant's satisfaction.
 
@@ -420,7 +420,6 @@ def _answer(
     posts (word of mouth).
     """
     customers, case_week, kind, severity, loss, channel = case
-    channels = doors
     pre, first_mild, first_contact, repeat_contacts, gave_up = history
     satisfaction, price_sensitivity, grievance, open_cases = customer
     procedures, general = policy

@@ -118,3 +118,48 @@ def test_every_parameter_says_what_it_means_and_in_which_unit():
 
     for key, _, _, unit, meaning, source in rows(SimConfig()):
         assert meaning and unit and source, key
+
+
+def omegaconf_round_trip(cfg: SimConfig) -> dict:
+    """What config_dict gave before it walked the dataclasses itself: OmegaConf's conversion."""
+    from omegaconf import OmegaConf
+
+    return OmegaConf.to_container(OmegaConf.structured(cfg), enum_to_str=True)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        [],
+        ["experiment=policy_grid", "policy=apology", "delegation=full"],
+        ["experiment=channels", "channels=omnichannel", "policy=apology_compensation"],
+        ["experiment=calibrate"],
+        ["experiment=sensitivity"],
+        ["experiment=robustness", "network=scale_free"],
+        ["network=powerlaw_cluster", "channels=social_first", "firm.staff=3"],
+    ],
+)
+def test_config_dict_is_omegaconfs_conversion(hydra_compose, overrides):
+    """A run's id and summary hold config_dict: it must be OmegaConf's data, JSON byte for byte."""
+    import json
+
+    cfg = to_sim_config(hydra_compose(overrides))
+    assert json.dumps(config_dict(cfg)) == json.dumps(omegaconf_round_trip(cfg))
+
+
+def test_config_dict_makes_whole_numbers_floats_where_the_schema_says_float():
+    """A SimConfig built in Python may hold an int in a float field; OmegaConf printed it as 2.0."""
+    import dataclasses
+    import json
+
+    base = SimConfig()
+    cfg = dataclasses.replace(
+        base,
+        seed=7,
+        policy=dataclasses.replace(base.policy, compensation=2),
+        market=dataclasses.replace(base.market, gross_margin=1),
+        firm=dataclasses.replace(base.firm, staff=4),
+    )
+    data = config_dict(cfg)
+    assert json.dumps(data) == json.dumps(omegaconf_round_trip(cfg))
+    assert isinstance(data["policy"]["compensation"], float) and isinstance(data["firm"]["staff"], int)

@@ -31,7 +31,7 @@ test-fast: setup  ## skip the replication-heavy, browser and Slurm tests
 	$(BIN)/pytest -m "not slow"
 
 lint: setup
-	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/ruff check sim tests benchmarks hydra_plugins
 
 bench: setup  ## speed of the default run (see README)
 	$(BIN)/python benchmarks/bench_default.py

@@ -346,22 +346,26 @@ class StudyCallback(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
         """Check every cell and the study's options, then claim (or reopen and lock) the study's folder."""
-        from sim.studies.study import record_or_match_study, run_ids, sweep_cells, swept_keys
+        from sim.studies.checked import note_cells
+        from sim.studies.study import finished_runs, record_or_match_study, run_ids, sweep_cells, swept_keys
 
         global OWNED
         try:
-            cells, ids = sweep_cells(config), []
+            cells, cell_ids = sweep_cells(config), []
             for cell in cells:
                 composed = compose(config_name="config", overrides=cell, return_hydra_config=True)
                 cfg = checked(composed)
                 check_fits(cfg, agents=cfg.study.agents)
-                ids += run_ids(cfg)
+                cell_ids.append(run_ids(cfg))
+            ids = [rid for each in cell_ids for rid in each]
             check_study_options(cfg.study, cells, swept_keys(cells, config.hydra.sweeper.get("params")))
             OWNED = claim(config, "sweep")
             record_or_match_study(OWNED.path, study_identity(config, cells))
             StudyLock.take(OWNED.path).begin_session(OWNED.path)
             for orphan in (OWNED.path / "runs").glob("*.running.json"):
                 orphan.unlink()  # in flight when an earlier session died; run again below
+            done = {p.name.removesuffix(".json") for p in finished_runs(OWNED.path / "runs")}
+            note_cells(cells, [sum(rid not in done for rid in each) for each in cell_ids])  # for the sweeper
             if nothing_to_do(OWNED.path, ids):
                 print(
                     f"{cfg.study.name}: all {len(ids)} runs are done and report.md is up to date, nothing to "

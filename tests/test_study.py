@@ -138,11 +138,47 @@ def test_running_a_study_again_skips_finished_runs(policy_grid, tmp_path):
         "hydra/launcher=basic",
     )  # fmt: skip
     assert again.returncode == 0, again.stderr[-2000:]
-    assert again.stderr.count("0 runs done, 2 already done") == 12 and (copy / "report.md").exists()
+    assert "runs done" not in again.stderr and (copy / "report.md").exists()  # no cell launched, report made
     runs = {p.name for p in (copy / "runs").glob("*.json")}
     assert {n: t for n, t in before.items() if n in runs} == {
         p.name: p.stat().st_mtime_ns for p in (copy / "runs").glob("*.json")
     }
+
+
+def test_resuming_launches_only_the_cells_with_runs_left_each_in_its_own_job_folder(policy_grid, tmp_path):
+    cwd, sweep, _ = policy_grid
+    copy = tmp_path / "sweep"
+    shutil.copytree(sweep, copy)
+    records = {p: json.loads(p.read_text()) for p in (copy / "runs").glob("*.json")}
+    left = {("policy=apology", "delegation=partial"), ("policy=none", "delegation=full")}
+    for path, record in records.items():
+        if tuple(record["cell"]) in left and record["replication"] == 1:
+            path.unlink()
+    jobs = {p: p.stat().st_mtime_ns for p in (copy / "jobs").glob("*/.hydra/overrides.yaml")}
+    again = recovery_sim(
+        cwd, "experiment=policy_grid", "study.replications=2", *TINY, f"hydra.sweep.dir={copy}",
+        "hydra/launcher=basic",
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert again.stderr.count("1 runs done, 1 already done") == 2 and "0 runs done" not in again.stderr
+    rewritten = [p for p, mtime in jobs.items() if p.stat().st_mtime_ns != mtime]
+    assert {tuple(OmegaConf.load(p)[:2]) for p in rewritten} == left  # each cell's own job folder
+    assert len(finished := list((copy / "runs").glob("*.json"))) == len(records)
+    assert json.loads((copy / "manifest.json").read_text())["runs_done"] == len(finished)
+
+
+def test_the_sweeper_launches_unbroken_stretches_of_cells_with_runs_left():
+    from sim.studies.checked import RUNS_LEFT, jobs_left, note_cells
+
+    cells = [["a=1"], ["a=2"], ["a=3"], ["a=4"], ["a=5"]]
+    note_cells(cells, [0, 2, 1, 0, 3])
+    try:
+        assert jobs_left(cells) == [(1, [["a=2"], ["a=3"]]), (4, [["a=5"]])]
+        assert jobs_left([*cells, ["a=6"]])[-1] == (4, [["a=5"], ["a=6"]])  # unchecked: launched
+        note_cells(cells, [0] * 5)
+        assert jobs_left(cells) == []
+    finally:
+        RUNS_LEFT.clear()
 
 
 def test_the_report_rebuilds_from_the_files_alone(policy_grid, tmp_path):

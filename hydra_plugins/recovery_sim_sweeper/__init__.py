@@ -1,0 +1,1 @@
+"""recovery-sim's Hydra sweeper: Hydra's basic sweeper that launches only the cells with runs left."""

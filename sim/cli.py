@@ -461,7 +461,7 @@ def check_search_study(cfg: SimConfig) -> None:
 
 def check_study_options(study: StudyConf, cells: list[list[str]], swept: set[str]) -> None:
     """A study's name, baseline, ``within`` keys and metrics, checked before its folder exists."""
-    from sim.result import SUMMARY_METRICS
+    from sim.metrics import SUMMARY_METRICS
 
     check_study_name(study.name)
     if not any(set(study.baseline) <= set(cell) for cell in cells):

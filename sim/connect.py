@@ -21,8 +21,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from sim.metrics import SUMMARY_METRICS
 from sim.model import RecoveryModel
-from sim.result import SUMMARY_METRICS, model_summary
+from sim.result import model_summary
 from sim.world.fastconfig import configure_flat
 from sim.world.parameter import ConfigError
 

@@ -17,7 +17,7 @@ from mesa.discrete_space import Network
 
 from sim.agents import Customer, Firm
 from sim.mechanisms.acquisition import acquire, due_for_winback, win_back
-from sim.mechanisms.books import LEDGER, WeekActivity, weekly_books
+from sim.mechanisms.books import WeekActivity, weekly_books
 from sim.mechanisms.cases import OUTCOME_SATISFIED, Cases, Closed
 from sim.mechanisms.channels import channel_terms, draw_affinity, upkeep
 from sim.mechanisms.churn import (
@@ -32,6 +32,7 @@ from sim.mechanisms.grievance import GrievanceRule
 from sim.mechanisms.recovery import ComplaintDesk, team_size
 from sim.mechanisms.shopping import shop
 from sim.mechanisms.wom import fade_attitude, spread_word_of_mouth, storytellers
+from sim.metrics import CONTINUOUS_METRICS, METRICS
 from sim.world.config import checked_seed, to_sim_config
 from sim.world.memory import check_fits
 from sim.world.network import build_network, to_networkx
@@ -39,55 +40,6 @@ from sim.world.parameter import ConfigError, NetworkKind
 from sim.world.population import Status, draw_population
 from sim.world.schema import SimConfig
 from sim.world.streams import Draws, spawn_streams
-
-#: End-of-week stocks.
-STOCKS = (
-    "active_customers",
-    "prospects",
-    "churned_customers",
-    "satisfied_customers",
-    "unhappy_customers",
-    "open_complaints",
-    "queue_length",
-    "mean_satisfaction",
-)
-#: What happened during the week: the books, then counts (summed over the run in summary.json).
-FLOWS = (
-    *LEDGER,
-    "purchases",
-    "failures",
-    "failures_minor",
-    "failures_serious",
-    "complaints",
-    "complaints_minor",
-    "complaints_serious",
-    "silent_failures",
-    "notifications",
-    "resolved_first_contact",
-    "escalated_closed",
-    "cases_closed",
-    "recovery_satisfied",
-    "recovery_dissatisfied",
-    "abandoned",
-    "response_days_total",
-    "answered_within_target",
-    "repeat_contacts",
-    "budget_denied",
-    "acquired",
-    "won_back",
-    "churned_silent",
-    "churned_after_complaint",
-    "churned_unprovoked",
-    "wom_negative",
-    "wom_positive",
-    "wom_negative_events",
-    "wom_positive_events",
-    "public_posts",
-    "public_reads_negative",
-)
-METRICS = STOCKS + FLOWS
-#: Metrics in currency or on a continuous scale; every other metric is a count.
-CONTINUOUS_METRICS = frozenset((*LEDGER, "mean_satisfaction", "response_days_total"))
 
 
 def read_metric(model: RecoveryModel, name: str) -> float:

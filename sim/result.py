@@ -17,13 +17,13 @@ import pandas as pd
 
 from sim.files import write_atomically, write_json, write_table
 from sim.mechanisms.cases import OUTCOME_ABANDONED, OUTCOME_NAMES, OUTCOME_OPEN, unanswered
-from sim.model import FLOWS, METRICS, RecoveryModel
+from sim.metrics import CHURNED, FLOWS, METRICS, RATES
+from sim.model import RecoveryModel
 from sim.world.channel_schema import CHANNELS, offered_channels
 from sim.world.config import config_dict, configure
 from sim.world.parameter import ConfigError
 from sim.world.schema import SimConfig
 
-ANSWERED = ("recovery_satisfied", "recovery_dissatisfied")
 #: What Result.save writes.
 RESULT_FILES = (
     "summary.json",
@@ -31,34 +31,6 @@ RESULT_FILES = (
     "complaints.parquet",
     "failures.parquet",
     "dashboard.png",
-)
-
-#: Rates in both summary.json (over the run) and timeseries.parquet (per week):
-#: name -> (columns summed above the line, columns summed below it).
-RATES = {
-    "complaint_rate": (("complaints",), ("failures",)),
-    "complaint_rate_minor": (("complaints_minor",), ("failures_minor",)),
-    "complaint_rate_serious": (("complaints_serious",), ("failures_serious",)),
-    "recovery_satisfaction": (("recovery_satisfied",), (*ANSWERED, "abandoned")),
-    "first_contact_resolution": (("resolved_first_contact",), ANSWERED),
-    "mean_response_days": (("response_days_total",), ANSWERED),
-    "within_target_share": (("answered_within_target",), ANSWERED),
-    "silent_defectors_per_complainant": (("churned_silent",), ("complaints",)),
-    "wom_reach_negative": (("wom_negative",), ("wom_negative_events",)),
-    "wom_reach_positive": (("wom_positive",), ("wom_positive_events",)),
-}
-CHURNED = ("churned_silent", "churned_after_complaint", "churned_unprovoked")
-
-
-#: The numeric figures of a run's summary.json, any of which a study may tabulate (``study.metrics``).
-SUMMARY_METRICS = (
-    *FLOWS,
-    "churned",
-    "active_customers_final",
-    "churn_rate",
-    *RATES,
-    "mean_satisfaction_final",
-    "customers_initial",
 )
 
 

@@ -11,7 +11,7 @@ from conftest import small
 from sim import RecoveryModel, Result, run
 from sim.agents import Customer, Firm
 from sim.mechanisms.books import COSTS
-from sim.model import FLOWS
+from sim.metrics import FLOWS
 from sim.world.network import build_network
 from sim.world.parameter import NetworkKind
 from sim.world.population import State, Status
@@ -116,7 +116,7 @@ def test_weekly_rates_are_the_summary_rates_week_by_week(busy):
 
 
 def test_weekly_rates_are_exactly_their_definition_in_every_week(busy):
-    from sim.result import CHURNED, RATES
+    from sim.metrics import CHURNED, RATES
 
     ts = busy.timeseries
     for name, (top, bottom) in RATES.items():

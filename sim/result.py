@@ -34,12 +34,8 @@ RESULT_FILES = (
 )
 
 
-def weekly_rates(ts: pd.DataFrame) -> pd.DataFrame:
-    """The RATES week by week (NaN where nothing was counted); churn as a share of last week's customers.
-
-    Summed over NumPy columns: a DataFrame per sum cost about 10 ms a run, a sixth of a study's run.
-    """
-    columns = {name: ts[name].to_numpy() for name in ts.columns}
+def weekly_rates(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The RATES week by week (NaN where nothing was counted); churn as a share of last week's customers."""
 
     def total(names: tuple[str, ...]) -> np.ndarray:
         return sum((columns[name] for name in names[1:]), columns[names[0]])
@@ -49,9 +45,9 @@ def weekly_rates(ts: pd.DataFrame) -> pd.DataFrame:
             return np.where(bottom > 0, top / bottom, np.nan)
 
     rates = {name: share(total(top), total(bottom)) for name, (top, bottom) in RATES.items()}
-    before = np.concatenate([[np.nan], ts["active_customers"].to_numpy(float)[:-1]])
+    before = np.concatenate([[np.nan], columns["active_customers"].astype(float)[:-1]])
     rates["churn_rate"] = share(total(CHURNED), before)
-    return pd.DataFrame(rates, index=ts.index)
+    return rates
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
@@ -60,7 +56,7 @@ def ratio(numerator: float, denominator: float) -> float | None:
 
 
 def summarise(
-    timeseries: pd.DataFrame,
+    columns: dict[str, np.ndarray],
     seed: int,
     weeks: int,
     customers_initial: int,
@@ -68,24 +64,28 @@ def summarise(
     by_failure_type: dict[str, dict[str, int]] | None = None,
     by_channel: dict[str, dict[str, float]] | None = None,
 ) -> dict:
-    """Headline figures of one run, from its weekly series and the per-type counts (S3, S15)."""
-    t = {name: timeseries[name].sum().item() for name in FLOWS}
-    sums = timeseries.sum(numeric_only=True)
-    last = timeseries.iloc[-1]
+    """Headline figures of one run, from its weekly columns and the per-type counts (S3, S15).
+
+    Over NumPy columns, not a DataFrame: pandas' indexing cost about 5 ms a run, a tenth of a
+    study's run at the default market. A rate's parts are summed as floats, as pandas summed them.
+    """
+    t = {name: columns[name].sum().item() for name in FLOWS}
     churned = sum(t[c] for c in CHURNED)
+    active_final = columns["active_customers"][-1].item()
+
+    def summed(names: tuple[str, ...]) -> float:
+        return sum(float(columns[name].sum()) for name in names)
+
     return {
         "seed": seed,
         "weeks": weeks,
         "customers_initial": customers_initial,
         **t,
         "churned": churned,
-        "active_customers_final": int(last["active_customers"]),
+        "active_customers_final": int(active_final),
         "churn_rate": ratio(churned, customers_initial + t["acquired"] + t["won_back"]),
-        **{
-            name: ratio(sums[list(top)].sum().item(), sums[list(bottom)].sum().item())
-            for name, (top, bottom) in RATES.items()
-        },
-        "mean_satisfaction_final": float(last["mean_satisfaction"]) if last["active_customers"] else None,
+        **{name: ratio(summed(top), summed(bottom)) for name, (top, bottom) in RATES.items()},
+        "mean_satisfaction_final": float(columns["mean_satisfaction"][-1]) if active_final else None,
         "by_failure_type": {
             name: {**counts, "complaint_rate": ratio(counts["complaints"], counts["failures"])}
             for name, counts in (by_failure_type or {}).items()
@@ -160,20 +160,21 @@ def complaint_log(model: RecoveryModel) -> pd.DataFrame:
     return log.sort_values(["week", "customer"], kind="stable", ignore_index=True)
 
 
-def weekly_counts(model: RecoveryModel) -> pd.DataFrame:
-    """A model's collected metrics week by week, with the week as the first column."""
-    ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    ts.insert(0, "week", np.arange(len(ts)))
-    return ts
+def weekly_columns(model: RecoveryModel) -> dict[str, np.ndarray]:
+    """A model's collected metrics week by week as NumPy columns, the week first (as pandas types them)."""
+    collected = model.datacollector.model_vars
+    weeks = len(collected[METRICS[0]])
+    return {"week": np.arange(weeks), **{name: np.asarray(collected[name]) for name in METRICS}}
 
 
-def model_summary(model: RecoveryModel, ts: pd.DataFrame | None = None, config: bool | dict = True) -> dict:
+def model_summary(
+    model: RecoveryModel, columns: dict[str, np.ndarray] | None = None, config: bool | dict = True
+) -> dict:
     """A finished model's summary.json; ``config=False`` leaves the config out (an empty mapping).
 
-    Turning the config into plain data goes through OmegaConf and costs more than a small run
-    (``sim.connect``, which returns only the numbers, skips it). A caller that has it already
-    passes it as a mapping: a study's cell converts its config once, its replications differing
-    only in the seed.
+    ``columns``: the model's ``weekly_columns``, when the caller has them. Turning the config into
+    plain data costs little (``config_dict``), but a caller that has it already passes it as a
+    mapping: a study's cell converts its config once, its replications differing only in the seed.
     """
     if not isinstance(config, dict):
         config = config_dict(replace(model.config, seed=model.seed)) if config else {}
@@ -182,7 +183,7 @@ def model_summary(model: RecoveryModel, ts: pd.DataFrame | None = None, config: 
         for i, name in enumerate(model.catalogue.names)
     }
     return summarise(
-        weekly_counts(model) if ts is None else ts,
+        weekly_columns(model) if columns is None else columns,
         model.seed,
         model.steps,
         model.customers_initial,
@@ -210,9 +211,9 @@ class Result:
 
         ``config``: the model's config as plain data, when the caller has it (see model_summary).
         """
-        ts = weekly_counts(model)
-        summary = model_summary(model, ts, True if config is None else config)
-        ts = pd.concat([ts[["week", *METRICS]], weekly_rates(ts)], axis=1)
+        columns = weekly_columns(model)
+        summary = model_summary(model, columns, True if config is None else config)
+        ts = pd.DataFrame({**columns, **weekly_rates(columns)})
         if not complaints:
             return cls(summary=summary, timeseries=ts, complaints=pd.DataFrame())
         failures = model.failure_log.frame(model.catalogue.names, model.config.churn.attribution_weeks)

@@ -35,7 +35,7 @@ from sim.mechanisms.wom import fade_attitude, spread_word_of_mouth, storytellers
 from sim.metrics import CONTINUOUS_METRICS, METRICS
 from sim.world.config import checked_seed, to_sim_config
 from sim.world.memory import check_fits
-from sim.world.network import build_network, to_networkx
+from sim.world.network import shared_network, to_networkx
 from sim.world.parameter import ConfigError, NetworkKind
 from sim.world.population import Status, draw_population
 from sim.world.schema import SimConfig
@@ -92,7 +92,7 @@ class RecoveryModel(mesa.Model):
         self.config, self.seed = cfg, seed
         self.streams, self.draws = spawn_streams(seed), Draws(seed)
         nodes = int(round(cfg.market.customers / (1.0 - cfg.market.prospect_share)))
-        self.adjacency = build_network(cfg.network, nodes, self.streams["network"])
+        self.adjacency = shared_network(cfg.network, nodes, seed, self.streams["network"])
         nodes = self.adjacency.shape[0]
         if cfg.network.kind is NetworkKind.edgelist:  # the file decides the market's size
             customers = max(1, round(nodes * (1.0 - cfg.market.prospect_share)))

@@ -12,6 +12,7 @@ from sim import RecoveryModel, Result, run
 from sim.agents import Customer, Firm
 from sim.mechanisms.books import COSTS
 from sim.metrics import FLOWS
+from sim.result import model_summary
 from sim.world.network import build_network
 from sim.world.parameter import NetworkKind
 from sim.world.population import State, Status
@@ -341,3 +342,21 @@ def test_a_market_that_empties_still_writes_its_summary(tmp_path):
     assert result.summary["active_customers_final"] == 0
     result.save(tmp_path / "run", dashboard=False)
     assert json.loads((tmp_path / "run" / "summary.json").read_text())["mean_satisfaction_final"] is None
+
+
+def test_a_network_reused_from_an_earlier_run_of_the_seed_gives_that_runs_results():
+    """Cells of a study share each seed's network (sim.world.network.shared_network): no other effect."""
+    from sim.world import network
+
+    network.KEPT.clear()
+    first = RecoveryModel(small(policy={"apology": "always"}), rng=11, agents=False)
+    again = RecoveryModel(small(), rng=11, agents=False)
+    assert again.adjacency is first.adjacency  # the cell after reused the seed's network
+    again.run_model()
+    network.KEPT.clear()
+    fresh = RecoveryModel(small(), rng=11, agents=True)  # built anew, Mesa's agents on it too
+    fresh.run_model()
+    assert again.adjacency is not fresh.adjacency
+    assert model_summary(again, config=False) == model_summary(fresh, config=False)
+    with pytest.raises(ValueError, match="read-only"):
+        again.adjacency.indices[0] = 1

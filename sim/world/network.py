@@ -11,7 +11,9 @@ lists in another. Real networks go through networkx, which is also what Mesa's
 
 from __future__ import annotations
 
+import dataclasses
 import random
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 import numba
@@ -248,6 +250,38 @@ def build_network(conf: NetworkConf, nodes: int, rng: np.random.Generator) -> sp
     if kind is NetworkKind.scale_free:
         return scale_free(nodes, m, rng)
     return powerlaw_cluster(nodes, m, conf.triangle_prob, rng)
+
+
+#: Generated networks kept in this process for the runs after, oldest first (see shared_network).
+KEPT: OrderedDict[tuple, sp.csr_matrix] = OrderedDict()
+#: The most memory they may hold together; a network of more than an eighth of it is not kept.
+KEEP_BYTES = 96 * 2**20
+
+
+def shared_network(conf: NetworkConf, nodes: int, seed: int, rng: np.random.Generator) -> sp.csr_matrix:
+    """build_network, reusing the network an earlier run of this process built from the same seed.
+
+    A study runs the same seeds in every cell (common random numbers), and a cell changes the
+    firm's policy, not who knows whom: the same network was built again in every cell, about a
+    tenth of a default run. Kept read-only, so a rule that wrote to it would fail, not leak into
+    the next run; only small networks are kept (KEEP_BYTES), so a large market's memory is
+    unchanged. ``rng``: the seed's network stream, used only when the network is built.
+    """
+    if conf.kind is NetworkKind.edgelist:  # a file, which may change between runs
+        return build_network(conf, nodes, rng)
+    key = (dataclasses.astuple(conf), nodes, seed)
+    if key in KEPT:
+        KEPT.move_to_end(key)
+        return KEPT[key]
+    network = build_network(conf, nodes, rng)
+    size = network.data.nbytes + network.indices.nbytes + network.indptr.nbytes
+    if size <= KEEP_BYTES // 8:
+        for array in (network.data, network.indices, network.indptr):
+            array.flags.writeable = False
+        KEPT[key] = network
+        while sum(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes for m in KEPT.values()) > KEEP_BYTES:
+            KEPT.popitem(last=False)
+    return network
 
 
 def powerlaw_cluster(n: int, m: int, p: float, rng: np.random.Generator) -> sp.csr_matrix:

@@ -66,6 +66,11 @@ def run_ids(cfg: SimConfig, data: dict | None = None) -> list[str]:
     return ids
 
 
+#: Seconds between a worker's progress lines (and one at the end of each cell): reading the runs
+#: folder after every run cost a millisecond or more a run, growing with the study.
+PROGRESS_EVERY = 1.0
+
+
 def run_cell(cfg: SimConfig, sweep_dir: Path, cell: list[str], total: int | None) -> dict[str, int]:
     """Run the cell's replications that are not done yet; return counts of done, skipped and failed."""
     runs = sweep_dir / "runs"
@@ -74,7 +79,8 @@ def run_cell(cfg: SimConfig, sweep_dir: Path, cell: list[str], total: int | None
     counts = {"done": 0, "skipped": 0, "failed": 0}
     # the cell's config as data, made once (about 30 ms through OmegaConf): only the seed changes
     plain = config_dict(cfg)
-    for replication, rid in enumerate(run_ids(cfg, plain)):
+    ids, said = run_ids(cfg, plain), 0.0
+    for replication, rid in enumerate(ids):
         config = dataclasses.replace(cfg, seed=cfg.seed + replication)
         if (runs / f"{rid}.json").exists() or killed_this_session(runs / f"{rid}.failed.json", session):
             counts["skipped"] += 1
@@ -86,7 +92,9 @@ def run_cell(cfg: SimConfig, sweep_dir: Path, cell: list[str], total: int | None
             {**about, "pid": os.getpid(), "agents": cfg.study.agents, "config": data},
         )
         counts["done" if run_and_save(config, runs, about, cfg.study.agents, data) else "failed"] += 1
-        print(progress_line(cfg.study.name, sweep_dir, total), file=sys.stderr, flush=True)
+        if time.monotonic() - said >= PROGRESS_EVERY or replication == len(ids) - 1:
+            print(progress_line(cfg.study.name, sweep_dir, total), file=sys.stderr, flush=True)
+            said = time.monotonic()
     return counts
 
 

@@ -167,14 +167,14 @@ def test_resuming_launches_only_the_cells_with_runs_left_each_in_its_own_job_fol
     assert json.loads((copy / "manifest.json").read_text())["runs_done"] == len(finished)
 
 
-def test_the_sweeper_launches_unbroken_stretches_of_cells_with_runs_left():
+def test_the_sweeper_launches_only_the_cells_with_runs_left():
     from sim.studies.checked import RUNS_LEFT, jobs_left, note_cells
 
     cells = [["a=1"], ["a=2"], ["a=3"], ["a=4"], ["a=5"]]
     note_cells(cells, [0, 2, 1, 0, 3])
     try:
-        assert jobs_left(cells) == [(1, [["a=2"], ["a=3"]]), (4, [["a=5"]])]
-        assert jobs_left([*cells, ["a=6"]])[-1] == (4, [["a=5"], ["a=6"]])  # unchecked: launched
+        assert jobs_left(cells) == [1, 2, 4]
+        assert jobs_left([*cells, ["a=6"]]) == [1, 2, 4, 5]  # not checked: launched
         note_cells(cells, [0] * 5)
         assert jobs_left(cells) == []
     finally:

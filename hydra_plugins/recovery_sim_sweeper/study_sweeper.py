@@ -20,6 +20,7 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper, BasicSweepe
 from hydra.core.config_store import ConfigStore
 from hydra.core.utils import JobReturn
 from hydra.plugins.launcher import Launcher
+from omegaconf import OmegaConf
 
 from sim.studies.checked import is_checked, jobs_left
 
@@ -42,7 +43,8 @@ class StudySweeper(BasicSweeper):
     def setup(self, *args: Any, **kwargs: Any) -> None:
         """The basic sweeper's setup, its launcher wrapped to skip the cells with no runs left."""
         super().setup(*args, **kwargs)
-        self.launcher = CellsWithRunsLeft(self.launcher)
+        subdir = OmegaConf.to_container(self.config.hydra.sweep, resolve=False)["subdir"]
+        self.launcher = CellsWithRunsLeft(self.launcher, str(subdir))
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
         """Compose the jobs the study's checks did not (none, when they ran)."""
@@ -50,14 +52,26 @@ class StudySweeper(BasicSweeper):
 
 
 class CellsWithRunsLeft:
-    """A launcher that passes on only the jobs with runs left, each stretch under its own numbers."""
+    """A launcher that passes on only the jobs with runs left, each still in its own job's folder.
 
-    def __init__(self, launcher: Launcher) -> None:
-        self.launcher = launcher
+    Hydra numbers a launch's jobs one after another, and the job's number names its folder
+    (``hydra.sweep.subdir``, ``jobs/${hydra.job.num}``): so a job launched after skipped ones
+    is given its own folder by an override, and all the jobs left go in one launch.
+    """
 
-    def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> list[JobReturn]:
-        """Launch each unbroken stretch of cells with runs left (all of them in a new study: one launch)."""
-        returns: list[JobReturn] = []
-        for first, jobs in jobs_left(job_overrides):
-            returns += self.launcher.launch(jobs, initial_job_idx=initial_job_idx + first)
-        return returns
+    def __init__(self, launcher: Launcher, subdir: str) -> None:
+        self.launcher, self.subdir = launcher, subdir
+
+    def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
+        """Launch the jobs with runs left (all of them in a new study, as they are)."""
+        left = jobs_left(job_overrides)
+        if len(left) == len(job_overrides) or "${hydra.job.num}" not in self.subdir:
+            return self.launcher.launch([job_overrides[i] for i in left], initial_job_idx=initial_job_idx)
+        jobs = [
+            [*job_overrides[i], f"hydra.sweep.subdir={self.subdir_of(initial_job_idx + i)}"] for i in left
+        ]
+        return self.launcher.launch(jobs, initial_job_idx=initial_job_idx) if jobs else []
+
+    def subdir_of(self, number: int) -> str:
+        """The folder a job of this number has when the whole batch is launched."""
+        return self.subdir.replace("${hydra.job.num}", str(number))

@@ -26,19 +26,6 @@ def is_checked(job: Sequence[str]) -> bool:
     return tuple(job) in RUNS_LEFT
 
 
-def jobs_left(batch: Sequence[Sequence[str]]) -> list[tuple[int, list[Sequence[str]]]]:
-    """The batch's jobs with runs left, as (index of the first, jobs) for each unbroken stretch.
-
-    A job the checks did not see is kept: only what is known to be done is skipped. Stretches,
-    because Hydra numbers a launch's jobs from its first, and a cell's job keeps its number
-    (its folder ``jobs/<number>``) whether or not the cells before it are launched again.
-    """
-    stretches: list[tuple[int, list[Sequence[str]]]] = []
-    for index, job in enumerate(batch):
-        if RUNS_LEFT.get(tuple(job), 1) == 0:
-            continue
-        if stretches and stretches[-1][0] + len(stretches[-1][1]) == index:
-            stretches[-1][1].append(job)
-        else:
-            stretches.append((index, [job]))
-    return stretches
+def jobs_left(batch: Sequence[Sequence[str]]) -> list[int]:
+    """The places in the batch of the jobs with runs left (a job the checks did not see is kept)."""
+    return [index for index, job in enumerate(batch) if RUNS_LEFT.get(tuple(job), 1) > 0]

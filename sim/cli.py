@@ -30,6 +30,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.collector import paused_while_loading
 from sim.folders import STUDY_RECORD, Owned, StudyLock, check_study_name, claim_new, take_named
 from sim.world.config import from_hydra, omegaconf_problem, preset_path
 from sim.world.memory import check_fits
@@ -184,18 +185,21 @@ def run(cfg: DictConfig) -> None:
         if config.study.kind is not StudyKind.grid:
             search_study(config, run_dir)
             return
-        from sim.headline import headline_table  # the simulation's modules load when a run needs them:
-        from sim.model import RecoveryModel  # --help, a refused input and a finished study cell stay quick
-        from sim.result import Result
+        # The simulation's modules load when a run needs them: --help, a refused input and a finished
+        # study cell stay quick. What loads here lives as long as the process (sim.collector).
+        with paused_while_loading():
+            from sim.headline import headline_table
+            from sim.model import RecoveryModel
+            from sim.result import Result
 
-        progress = Progress.for_run(config)
-        progress.say(
-            f"setting up {config.market.customers:,} customers on a {config.network.kind.value} network"
-        )
-        # Nothing this command prints or writes reads the Mesa agents (views of the arrays, the same
-        # results without them), and building them is a third of a default run's time; the memory
-        # check counts only what is built.
-        model = RecoveryModel(config, agents=False)
+            progress = Progress.for_run(config)
+            progress.say(
+                f"setting up {config.market.customers:,} customers on a {config.network.kind.value} network"
+            )
+            # Nothing this command prints or writes reads the Mesa agents (views of the arrays, the same
+            # results without them), and building them is a third of a default run's time; the memory
+            # check counts only what is built.
+            model = RecoveryModel(config, agents=False)
         progress.say("set up")
     except ConfigError as error:
         fail(str(error))

@@ -31,6 +31,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.collector import paused_while_loading
+from sim.dashboard_process import DashboardError, DashboardProcess
 from sim.folders import STUDY_RECORD, Owned, StudyLock, check_study_name, claim_new, take_named
 from sim.world.config import from_hydra, omegaconf_problem, preset_path
 from sim.world.memory import check_fits
@@ -185,6 +186,28 @@ def run(cfg: DictConfig) -> None:
         if config.study.kind is not StudyKind.grid:
             search_study(config, run_dir)
             return
+    except ConfigError as error:
+        fail(str(error))
+    except Exception as error:  # a study that breaks leaves no half-written folder, and says why in a line
+        if OWNED is not None:
+            OWNED.clean_up()
+        fail(f"the {config.study.kind.value} study stopped, nothing kept: {type(error).__name__}: {error}", 1)
+    # Forked as the simulation begins to load, so that Matplotlib loads beside it (sim.dashboard_process)
+    dashboard = DashboardProcess.fork() if config.output.dashboard and DashboardProcess.USABLE else None
+    try:
+        simulate(config, run_dir, dashboard)
+    finally:
+        if dashboard is not None:
+            dashboard.stop()
+
+
+def simulate(config: SimConfig, run_dir: Path, dashboard: DashboardProcess | None) -> None:
+    """One run: set up, its weeks (Ctrl-C stops it between two), its files, its headline.
+
+    ``dashboard``: the process that draws dashboard.png, if one was forked; without it the
+    picture, if the config asks for it, is drawn here.
+    """
+    try:
         # The simulation's modules load when a run needs them: --help, a refused input and a finished
         # study cell stay quick. What loads here lives as long as the process (sim.collector).
         with paused_while_loading():
@@ -222,7 +245,16 @@ def run(cfg: DictConfig) -> None:
         raise KeyboardInterrupt
     progress.say("writing the results")
     result = Result.from_model(model)
-    written = result.save(run_dir, dashboard=config.output.dashboard, complaints=config.output.complaints_log)
+    picture = run_dir / "dashboard.png"
+    if dashboard is not None:
+        dashboard.draw(result.timeseries, result.summary, picture)  # drawn while the other files are written
+    drawn_here = config.output.dashboard and dashboard is None
+    written = result.save(run_dir, dashboard=drawn_here, complaints=config.output.complaints_log)
+    if dashboard is not None:
+        try:
+            written.append(dashboard.finish(picture))
+        except DashboardError as error:
+            fail(f"{picture.name} could not be drawn: {error}", exit_code=1)
     progress.say("written")
     print(headline_table(result.summary))
     print(f"written to {run_dir}: {' '.join(p.name for p in written)}")

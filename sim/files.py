@@ -6,14 +6,28 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def partial_name(path: Path) -> Path:
+    """The temporary name a file is written under in its folder before it is renamed to ``path``."""
+    return path.with_name(f".{path.name}.{os.getpid()}.partial")
 
 
 def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through a temporary file in the same folder, then rename: readers never see half a file."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    write(temporary)
+    """Write through a temporary file in the same folder, then rename: readers never see half a file.
+
+    A write that fails (or is interrupted) removes what it began.
+    """
+    temporary = partial_name(path)
+    try:
+        write(temporary)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     os.replace(temporary, path)
 
 

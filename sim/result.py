@@ -225,8 +225,6 @@ class Result:
         Never over a result already there: a folder holding any of these files is refused
         (FileExistsError), so saving twice to one name cannot replace a run with another.
         """
-        from sim.dashboard import draw_dashboard
-
         directory = Path(directory)
         if directory.exists() and not directory.is_dir():
             raise NotADirectoryError(f"{directory} is a file: allowed a new folder, or one without a result")
@@ -244,6 +242,8 @@ class Result:
             written.append(write_table(directory / "complaints.parquet", self.complaints))
             written.append(write_table(directory / "failures.parquet", self.failures))
         if dashboard:
+            from sim.dashboard import draw_dashboard  # Matplotlib loads only for a picture
+
             write_atomically(
                 directory / "dashboard.png", lambda p: draw_dashboard(self.timeseries, self.summary, p)
             )

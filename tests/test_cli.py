@@ -85,3 +85,61 @@ def test_a_large_market_can_skip_the_mesa_agents(tmp_path):
     assert done.returncode == 0, done.stderr
     [run_dir] = (tmp_path / "results" / "runs").iterdir()
     assert json.loads((run_dir / "summary.json").read_text())["config"]["agents"] is False
+
+
+def test_the_dashboard_drawn_beside_the_run_is_the_one_drawn_in_the_process(tmp_path):
+    from sim.dashboard import draw_dashboard
+    from sim.result import Result
+
+    done = recovery_sim(tmp_path, *SMALL, "channels=omnichannel")
+    assert done.returncode == 0, done.stderr
+    [run_dir] = (tmp_path / "results" / "runs").iterdir()
+    saved = Result.load(run_dir)
+    draw_dashboard(saved.timeseries, saved.summary, tmp_path / "here.png")
+    assert (run_dir / "dashboard.png").read_bytes() == (tmp_path / "here.png").read_bytes()
+    assert not [p.name for p in run_dir.iterdir() if p.name.startswith(".dashboard")]
+
+
+def test_a_dashboard_that_cannot_be_drawn_is_one_line_and_no_picture(tmp_path, monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "bogus")  # Matplotlib refuses to load in the process that draws
+    done = recovery_sim(tmp_path, *SMALL)
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("recovery-sim: error: dashboard.png could not be drawn: ValueError: Key backend:")
+    [run_dir] = (tmp_path / "results" / "runs").iterdir()
+    assert sorted(p.name for p in run_dir.iterdir() if not p.name.startswith(".hydra")) == [
+        "complaints.parquet",
+        "failures.parquet",
+        "recovery-sim.log",
+        "summary.json",
+        "timeseries.parquet",
+    ]
+
+
+DRAW_BROKEN = """
+import sys
+from pathlib import Path
+import pandas as pd
+from sim.dashboard_process import DashboardError, DashboardProcess
+
+folder = Path(sys.argv[1])
+process = DashboardProcess.fork()
+process.draw(pd.DataFrame({"week": [0, 1]}), {"config": {}}, folder / "dashboard.png")
+try:
+    process.finish(folder / "dashboard.png")
+except DashboardError as error:
+    print(error)
+finally:
+    process.stop()
+stopped = DashboardProcess.fork()
+stopped.stop()  # a run that ends before its end: the child goes, nothing is drawn
+"""
+
+
+def test_a_drawing_that_fails_in_its_process_comes_back_as_its_reason_and_leaves_nothing(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-c", DRAW_BROKEN, str(tmp_path)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "KeyError: 'policy'"
+    assert list(tmp_path.iterdir()) == []

@@ -1,13 +1,21 @@
 """Wall time of the command line as a user meets it: --help, a refused input, and the default run.
 
-Usage: python benchmarks/bench_cli.py [repeats, default 5]
+Usage: python benchmarks/bench_cli.py [repeats, default 5] [source tree ...]
 Each command runs `repeats` times in a fresh process from a temporary folder;
-the median is printed. Run it twice after editing anything under sim/: the
-first default run after an edit recompiles the loops (sim/world/compiled.py).
+the median is printed. Then the default run again, `repeats` times, split into
+its parts by timestamps taken inside the process (medians of each part).
+
+Given source trees (checkouts of other commits, each holding sim/ and configs/),
+every measurement alternates between them (the package imported from each through
+PYTHONPATH), so that a machine whose load changes meets each alike. Run the default
+run once from each tree first: the first run after an edit under sim/ recompiles
+the loops (sim/world/compiled.py).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
 import subprocess
 import sys
@@ -21,18 +29,156 @@ COMMANDS = {
     "the default run, files and dashboard included": [],
 }
 
+#: The default run's parts: each ends at the first of its points that the run reaches (where it
+#: first reaches it, or for "last" where it last does). A point is (module, function, "start" |
+#: "end" | "last"), function None for the module's import; points the code lacks are skipped.
+FORK = "DashboardProcess.fork"
+PARTS = (
+    ("Python, Hydra and the command's modules", [("sim.cli", "main", "start")]),
+    (
+        "Hydra composes the config, the checks, the folder",
+        [("sim.dashboard_process", FORK, "start"), ("sim.model", None, "start")],
+    ),
+    ("pandas imported, the dashboard's own process forked", [("sim.dashboard_process", FORK, "end")]),
+    ("Mesa, (pandas,) numba and the model's modules imported", [("sim.model", None, "end")]),
+    (
+        "the model built (compiled loops loaded from numba's cache)",
+        [("sim.model", "RecoveryModel.__init__", "end")],
+    ),
+    ("104 weeks (and the rest of the loops loaded)", [("sim.model", "RecoveryModel.step", "last")]),
+    ("the summary and tables", [("sim.result", "Result.from_model", "end")]),
+    ("the files written (and the dashboard, where drawn here)", [("sim.result", "Result.save", "end")]),
+    (
+        "waiting for the dashboard's own process",
+        [("sim.dashboard_process", "DashboardProcess.finish", "end")],
+    ),
+    ("the headline printed", [("sim.headline", "headline_table", "end")]),
+)
+
+#: Runs the command in the measured process, timestamping the PARTS' points (time.time(), as JSON
+#: in the file named by BENCH_MARKS). Only wraps functions and watches imports; changes nothing else.
+HARNESS = r"""
+import builtins, inspect, json, os, sys, time
+
+points, marks = json.loads(os.environ["BENCH_POINTS"]), {}
+
+def mark(point):
+    key = "|".join(map(str, point))
+    if point[2] == "last" or key not in marks:
+        marks[key] = time.time()
+
+def timed(function, start, end):
+    def wrapper(*args, **kwargs):
+        if start: mark(start)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if end: mark(end)
+    return wrapper
+
+def wrap(module):
+    for point in points:
+        if point[0] != module.__name__ or point[1] is None or point[1] == "main":
+            continue
+        *owners, name = point[1].split(".")
+        owner = module
+        for part in owners:
+            owner = getattr(owner, part)
+        raw = inspect.getattr_static(owner, name)
+        start = point if point[2] == "start" else None
+        end = point if point[2] != "start" else None
+        if isinstance(raw, classmethod):
+            setattr(owner, name, classmethod(timed(raw.__func__, start, end)))
+        else:
+            setattr(owner, name, timed(raw, start, end))
+
+watched = {point[0] for point in points}
+importing = builtins.__import__
+
+def watching(name, *args, **kwargs):
+    fresh = name in watched and name not in sys.modules
+    if fresh:
+        mark((name, None, "start"))
+    module = importing(name, *args, **kwargs)
+    if fresh and name in sys.modules:
+        mark((name, None, "end"))
+        wrap(sys.modules[name])
+    return module
+
+builtins.__import__ = watching
+import sim.cli
+try:
+    mark(("sim.cli", "main", "start"))
+    sys.argv = ["recovery-sim"]
+    sim.cli.main()
+finally:
+    with open(os.environ["BENCH_MARKS"], "w") as out:
+        json.dump(marks, out)
+"""
+
+
+def one_run(arguments: list[str], tree: str | None) -> float:
+    """Wall seconds of one fresh run of the command, with ``sim`` from ``tree`` if given."""
+    program = str(Path(sys.executable).with_name("recovery-sim"))
+    env = dict(os.environ, PYTHONPATH=tree) if tree else None
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        subprocess.run([program, *arguments], cwd=folder, capture_output=True, env=env)
+        return time.perf_counter() - start
+
+
+def parts_of_one_run(tree: str | None) -> dict[str, float]:
+    """Seconds of each of the default run's PARTS (absent ones left out), then exit and total."""
+    points = [point for _, alternatives in PARTS for point in alternatives]
+    with tempfile.TemporaryDirectory() as folder:
+        marks_file = Path(folder) / "marks.json"
+        env = dict(os.environ, BENCH_POINTS=json.dumps(points), BENCH_MARKS=str(marks_file))
+        if tree:
+            env["PYTHONPATH"] = tree
+        run_in = Path(folder) / "run"
+        run_in.mkdir()
+        began = time.time()
+        subprocess.run([sys.executable, "-c", HARNESS], cwd=run_in, env=env, capture_output=True, check=True)
+        ended = time.time()
+        marks = json.loads(marks_file.read_text())
+    seconds, before = {}, began
+    for label, alternatives in PARTS:
+        found = [marks[key] for key in ("|".join(map(str, p)) for p in alternatives) if key in marks]
+        if found:
+            seconds[label], before = found[0] - before, found[0]
+    seconds["exit"] = ended - before
+    seconds["in all"] = ended - began
+    return seconds
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
 
 def main() -> None:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-    program = str(Path(sys.executable).with_name("recovery-sim"))
+    trees = sys.argv[2:] or [None]
+    print(f"load average before: {load()}")
     for name, arguments in COMMANDS.items():
-        times = []
+        times = {tree: [] for tree in trees}
         for _ in range(repeats):
-            with tempfile.TemporaryDirectory() as folder:
-                start = time.perf_counter()
-                subprocess.run([program, *arguments], cwd=folder, capture_output=True)
-                times.append(time.perf_counter() - start)
-        print(f"{name}: median {statistics.median(times):.2f} s over {repeats} (min {min(times):.2f} s)")
+            for tree in trees:
+                times[tree].append(one_run(arguments, tree))
+        for tree, values in times.items():
+            where = f" [{tree}]" if tree else ""
+            median = statistics.median(values)
+            print(f"{name}{where}: median {median:.2f} s over {repeats} (min {min(values):.2f} s)")
+    print(f"load average: {load()}")
+    parts = {tree: [] for tree in trees}
+    for _ in range(repeats):
+        for tree in trees:
+            parts[tree].append(parts_of_one_run(tree))
+    for tree, runs in parts.items():
+        where = f" [{tree}]" if tree else ""
+        print(f"the default run part by part{where} (medians of {repeats}, so they need not add up):")
+        for label in runs[0]:
+            print(f"  {label:<62} {statistics.median(run[label] for run in runs):5.2f}")
+    print(f"load average after: {load()}")
 
 
 if __name__ == "__main__":

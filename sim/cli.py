@@ -70,6 +70,7 @@ def fail(message: str, exit_code: int = 2) -> typing.NoReturn:
 def main() -> None:
     """The command: Hydra's app, with bad input refused in one line and a study that outlives its workers."""
     skip_final_collection()
+    gc.freeze()  # the command's modules live as long as it does: the collector skips them (sim.collector)
     wants_hydra_report = os.environ.get("HYDRA_FULL_ERROR") == "1"
     os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra then raises its errors instead of printing several lines
     signal.signal(signal.SIGINT, on_interrupt)

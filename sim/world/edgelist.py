@@ -13,10 +13,12 @@ import functools
 import os
 import stat
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from sim.world.parameter import PROJECT_ROOT, ConfigError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: What an edge-list file may be, said after every refusal.
 ALLOWED_EDGELIST = "allowed a readable edge-list text file (two node ids per line)"
@@ -94,6 +96,8 @@ def _parse(path: str, identity: tuple) -> tuple[int, np.ndarray, np.ndarray]:
             "has no edges between two different nodes (only self-loops)",
             "allowed at least one line with two different node ids",
         )
+    import numpy as np  # here, not at the top: --help and a refused input do not load NumPy
+
     return len(ids), np.array(u, dtype=np.int64), np.array(v, dtype=np.int64)
 
 

@@ -33,6 +33,7 @@ from omegaconf.errors import OmegaConfBaseException
 from sim.collector import paused_while_loading
 from sim.dashboard_process import DashboardError, DashboardProcess
 from sim.folders import STUDY_RECORD, Owned, StudyLock, check_study_name, claim_new, take_named
+from sim.simulation_process import SimulationProcess
 from sim.world.config import from_hydra, omegaconf_problem, preset_path
 from sim.world.memory import check_fits
 from sim.world.overrides import composition_error, unreadable_override
@@ -57,6 +58,8 @@ RELAUNCHES = 10
 FROZEN_AT_EXIT = {"registered": False}
 #: Whether Ctrl-C was pressed, and whether the run is in its weekly loop (where it stops cleanly).
 INTERRUPT = {"seen": False, "between_weeks": False}
+#: The process forked as the command starts to simulate a single run beside Hydra, if any.
+SIMULATION: SimulationProcess | None = None
 
 
 def fail(message: str, exit_code: int = 2) -> typing.NoReturn:
@@ -76,6 +79,18 @@ def main() -> None:
     signal.signal(signal.SIGINT, on_interrupt)
     if problem := unreadable_override(sys.argv[1:]):
         fail(problem)
+    global SIMULATION
+    if SimulationProcess.USABLE and may_be_a_run(sys.argv[1:]):
+        SIMULATION = SimulationProcess.fork(simulate_handed_over)
+    try:
+        command(wants_hydra_report)
+    finally:
+        if SIMULATION is not None:
+            SIMULATION.stop()  # unused (not a run, or refused), or done
+
+
+def command(wants_hydra_report: bool) -> None:
+    """Hydra's app, its errors in one line, a study resumed after its workers died."""
     try:
         for attempt in range(RELAUNCHES + 1):
             try:
@@ -105,6 +120,14 @@ def main() -> None:
             f"(resume with hydra.sweep.dir={OWNED.path} to retry them)",
             exit_code=1,
         )
+
+
+def may_be_a_run(arguments: list[str]) -> bool:
+    """Whether the command line may name a single run: no option (--help, -m, ...) and no experiment.
+
+    A guess, made before Hydra reads the arguments: a wrong one costs only a child ended unused.
+    """
+    return not any(a.startswith("-") or a.split("=", 1)[0].lstrip("+~") == "experiment" for a in arguments)
 
 
 def worker_deaths() -> tuple[type[BaseException], ...]:
@@ -193,6 +216,14 @@ def run(cfg: DictConfig) -> None:
         if OWNED is not None:
             OWNED.clean_up()
         fail(f"the {config.study.kind.value} study stopped, nothing kept: {type(error).__name__}: {error}", 1)
+    if SIMULATION is None:
+        simulate_here(config, run_dir)
+    else:  # forked as the command started, it has imported the simulation meanwhile
+        SIMULATION.run((config, run_dir, OWNED))
+
+
+def simulate_here(config: SimConfig, run_dir: Path) -> None:
+    """The run in this process, its dashboard drawn in a process of its own where one can be forked."""
     # Forked as the simulation begins to load, so that Matplotlib loads beside it (sim.dashboard_process)
     dashboard = DashboardProcess.fork() if config.output.dashboard and DashboardProcess.USABLE else None
     try:
@@ -200,6 +231,18 @@ def run(cfg: DictConfig) -> None:
     finally:
         if dashboard is not None:
             dashboard.stop()
+
+
+def simulate_handed_over(job: tuple[SimConfig, Path, Owned | None]) -> None:
+    """The run in the child of sim.simulation_process, ending as the command would have."""
+    global OWNED
+    config, run_dir, OWNED = job
+    try:
+        simulate_here(config, run_dir)
+    except BaseException:
+        if INTERRUPT["seen"]:  # as main() does
+            interrupted()
+        raise
 
 
 def simulate(config: SimConfig, run_dir: Path, dashboard: DashboardProcess | None) -> None:

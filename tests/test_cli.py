@@ -143,3 +143,55 @@ def test_a_drawing_that_fails_in_its_process_comes_back_as_its_reason_and_leaves
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "KeyError: 'policy'"
     assert list(tmp_path.iterdir()) == []
+
+
+def processes_in(folder: Path) -> list[int]:
+    """Processes working in ``folder`` (their working directory)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and (proc / "cwd").resolve() == folder.resolve():
+                pids.append(int(proc.name))
+        except OSError:
+            continue  # gone, or not ours to look at
+    return pids
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the run's own process is forked on Linux only")
+def test_a_refused_input_leaves_no_process_of_the_command_behind(tmp_path):
+    done = recovery_sim(tmp_path, "market.customers=-5")
+    assert done.returncode == 2
+    assert processes_in(tmp_path) == []
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the run's own process is forked on Linux only")
+def test_a_run_whose_process_is_killed_says_so_in_one_line(tmp_path):
+    import os
+    import signal
+    import time
+
+    started = subprocess.Popen(
+        [RECOVERY_SIM, "market.customers=20000", "weeks=2600", "agents=false"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(tmp_path.glob("results/runs/*/.hydra")):
+        time.sleep(0.05)
+    time.sleep(0.5)  # the run is in its weeks, in the process the command handed it to
+    [child] = [pid for pid in processes_in(tmp_path) if parent_of(pid) == started.pid]
+    os.kill(child, signal.SIGKILL)
+    _, err = started.communicate(timeout=120)
+    assert started.returncode == 128 + signal.SIGKILL
+    assert err.strip().splitlines() == ["recovery-sim: error: the run's process was ended by SIGKILL"]
+    deadline = time.time() + 10  # the dashboard's process, left without its run, ends on its own
+    while processes_in(tmp_path) and time.time() < deadline:
+        time.sleep(0.05)
+    assert processes_in(tmp_path) == []
+
+
+def parent_of(pid: int) -> int | None:
+    """The parent of process ``pid``, or None if it is gone."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None

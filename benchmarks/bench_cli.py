@@ -29,18 +29,28 @@ COMMANDS = {
     "the default run, files and dashboard included": [],
 }
 
-#: The default run's parts: each ends at the first of its points that the run reaches (where it
-#: first reaches it, or for "last" where it last does). A point is (module, function, "start" |
-#: "end" | "last"), function None for the module's import; points the code lacks are skipped.
-FORK = "DashboardProcess.fork"
+#: The default run's parts, in order: each ends at the first of its points that the run reaches
+#: (where it first reaches it, or for "last" where it last does), after the part before it; a
+#: point reached earlier (in another process, beside the part before) or not at all (code of
+#: another commit) is left out. A point is (module, function, "start" | "end" | "last"),
+#: function None for the module's import.
+DASHBOARD = "sim.dashboard_process"
 PARTS = (
     ("Python, Hydra and the command's modules", [("sim.cli", "main", "start")]),
     (
         "Hydra composes the config, the checks, the folder",
-        [("sim.dashboard_process", FORK, "start"), ("sim.model", None, "start")],
+        [
+            ("sim.simulation_process", "SimulationProcess.run", "start"),
+            (DASHBOARD, "DashboardProcess.fork", "start"),
+            ("sim.model", None, "start"),
+        ],
     ),
-    ("pandas imported, the dashboard's own process forked", [("sim.dashboard_process", FORK, "end")]),
-    ("Mesa, (pandas,) numba and the model's modules imported", [("sim.model", None, "end")]),
+    (
+        "the simulation's modules imported (from the start, in the run's own process if it has one)",
+        [("sim.cli", "simulate_here", "start"), ("sim.model", None, "end")],
+    ),
+    ("pandas imported, the dashboard's own process forked", [(DASHBOARD, "DashboardProcess.fork", "end")]),
+    ("Mesa, numba and the model's modules imported", [("sim.model", None, "end")]),
     (
         "the model built (compiled loops loaded from numba's cache)",
         [("sim.model", "RecoveryModel.__init__", "end")],
@@ -48,15 +58,13 @@ PARTS = (
     ("104 weeks (and the rest of the loops loaded)", [("sim.model", "RecoveryModel.step", "last")]),
     ("the summary and tables", [("sim.result", "Result.from_model", "end")]),
     ("the files written (and the dashboard, where drawn here)", [("sim.result", "Result.save", "end")]),
-    (
-        "waiting for the dashboard's own process",
-        [("sim.dashboard_process", "DashboardProcess.finish", "end")],
-    ),
+    ("waiting for the dashboard's own process", [(DASHBOARD, "DashboardProcess.finish", "end")]),
     ("the headline printed", [("sim.headline", "headline_table", "end")]),
 )
 
 #: Runs the command in the measured process, timestamping the PARTS' points (time.time(), as JSON
-#: in the file named by BENCH_MARKS). Only wraps functions and watches imports; changes nothing else.
+#: in BENCH_MARKS.<pid>, one file per process: the command's, and the run's own if it has one).
+#: Only wraps functions and watches imports; changes nothing else.
 HARNESS = r"""
 import builtins, inspect, json, os, sys, time
 
@@ -66,6 +74,10 @@ def mark(point):
     key = "|".join(map(str, point))
     if point[2] == "last" or key not in marks:
         marks[key] = time.time()
+
+def dump():
+    with open(f"{os.environ['BENCH_MARKS']}.{os.getpid()}", "w") as out:
+        json.dump(marks, out)
 
 def timed(function, start, end):
     def wrapper(*args, **kwargs):
@@ -77,14 +89,24 @@ def timed(function, start, end):
     return wrapper
 
 def wrap(module):
+    if module.__name__ == "sim.simulation_process":  # the run's own process ends without exit hooks
+        serve = module.serve
+        def serving(*args, **kwargs):
+            try:
+                return serve(*args, **kwargs)
+            finally:
+                dump()
+        module.serve = serving
     for point in points:
         if point[0] != module.__name__ or point[1] is None or point[1] == "main":
             continue
         *owners, name = point[1].split(".")
         owner = module
         for part in owners:
-            owner = getattr(owner, part)
-        raw = inspect.getattr_static(owner, name)
+            owner = getattr(owner, part, None)
+        raw = inspect.getattr_static(owner, name, None)
+        if raw is None:  # code of another commit
+            continue
         start = point if point[2] == "start" else None
         end = point if point[2] != "start" else None
         if isinstance(raw, classmethod):
@@ -92,7 +114,7 @@ def wrap(module):
         else:
             setattr(owner, name, timed(raw, start, end))
 
-watched = {point[0] for point in points}
+watched = {point[0] for point in points} | {"sim.simulation_process"}
 importing = builtins.__import__
 
 def watching(name, *args, **kwargs):
@@ -112,8 +134,7 @@ try:
     sys.argv = ["recovery-sim"]
     sim.cli.main()
 finally:
-    with open(os.environ["BENCH_MARKS"], "w") as out:
-        json.dump(marks, out)
+    dump()
 """
 
 
@@ -128,7 +149,7 @@ def one_run(arguments: list[str], tree: str | None) -> float:
 
 
 def parts_of_one_run(tree: str | None) -> dict[str, float]:
-    """Seconds of each of the default run's PARTS (absent ones left out), then exit and total."""
+    """Seconds of each of the default run's PARTS (those found), then exit and total."""
     points = [point for _, alternatives in PARTS for point in alternatives]
     with tempfile.TemporaryDirectory() as folder:
         marks_file = Path(folder) / "marks.json"
@@ -140,11 +161,15 @@ def parts_of_one_run(tree: str | None) -> dict[str, float]:
         began = time.time()
         subprocess.run([sys.executable, "-c", HARNESS], cwd=run_in, env=env, capture_output=True, check=True)
         ended = time.time()
-        marks = json.loads(marks_file.read_text())
+        marks: dict[str, float] = {}
+        for process in Path(folder).glob("marks.json.*"):  # a point in both processes: where it was first
+            for key, at in json.loads(process.read_text()).items():
+                last = key.endswith("|last")
+                marks[key] = (max if last else min)(at, marks.get(key, at))
     seconds, before = {}, began
     for label, alternatives in PARTS:
         found = [marks[key] for key in ("|".join(map(str, p)) for p in alternatives) if key in marks]
-        if found:
+        if found and found[0] >= before:
             seconds[label], before = found[0] - before, found[0]
     seconds["exit"] = ended - before
     seconds["in all"] = ended - began
@@ -176,8 +201,10 @@ def main() -> None:
     for tree, runs in parts.items():
         where = f" [{tree}]" if tree else ""
         print(f"the default run part by part{where} (medians of {repeats}, so they need not add up):")
-        for label in runs[0]:
-            print(f"  {label:<62} {statistics.median(run[label] for run in runs):5.2f}")
+        for label in [label for label, _ in PARTS] + ["exit", "in all"]:
+            values = [run[label] for run in runs if label in run]
+            if values:
+                print(f"  {label:<92} {statistics.median(values):5.2f}")
     print(f"load average after: {load()}")
 
 

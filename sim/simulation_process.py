@@ -42,13 +42,14 @@ class SimulationProcess:
     #: safe to use in a forked child, and Windows cannot fork; there the command runs it itself.
     USABLE = sys.platform == "linux"
 
-    def __init__(self, pid: int, jobs: int) -> None:
-        self.pid, self.jobs = pid, jobs
+    def __init__(self, pid: int, jobs: int, taken: int) -> None:
+        self.pid, self.jobs, self.taken = pid, jobs, taken
 
     @classmethod
     def fork(cls, work: Callable[[Any], None]) -> SimulationProcess:
         """Fork the child: it imports the simulation, then waits for its run (``work``'s argument)."""
         jobs_in, jobs_out = os.pipe()
+        taken_in, taken_out = os.pipe()
         command = os.getpid()
         # Ctrl-C held back across the fork: the child must not act on it before it has a run
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
@@ -60,7 +61,8 @@ class SimulationProcess:
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
                 die_with(command)
                 os.close(jobs_out)
-                status = serve(jobs_in, work, handler)
+                os.close(taken_in)
+                status = serve(jobs_in, taken_out, work, handler)
             finally:
                 with contextlib.suppress(Exception):
                     sys.stdout.flush()
@@ -68,7 +70,8 @@ class SimulationProcess:
                 os._exit(status)  # never back into the command's code or its exit hooks
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         os.close(jobs_in)
-        return cls(pid, jobs_out)
+        os.close(taken_out)
+        return cls(pid, jobs_out, taken_in)
 
     def run(self, job: Any) -> None:
         """Hand the child its run and wait for it; if it did not end well, end this command as it ended.
@@ -76,15 +79,24 @@ class SimulationProcess:
         The child said why itself (its one line, or a traceback), as the command would have.
         """
         child = self.pid
+        # A Ctrl-C from now on waits (blocked) until the child has the run and its handler, then
+        # goes to it: before, the child ignores Ctrl-C (it may be importing still); after, it acts
+        # on the first it sees, its own copy from the terminal or this one.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         on_interrupt = signal.signal(signal.SIGINT, lambda signum, frame: os.kill(child, signal.SIGINT))
         try:
             data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
             jobs, self.jobs = self.jobs, -1
             with contextlib.suppress(BrokenPipeError), open(jobs, "wb") as out:  # closed: the run is whole
                 out.write(data)
+            taken, self.taken = self.taken, -1
+            with open(taken, "rb") as incoming:
+                incoming.read(1)  # the child has the run (or ended: then nothing)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
             status, ended_by = self._reap()
         finally:
             signal.signal(signal.SIGINT, on_interrupt)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         if ended_by:  # killed (out of memory, or by someone): nothing of it said so
             print(f"recovery-sim: error: the run's process was ended by {ended_by}", file=sys.stderr)
         if status:
@@ -92,9 +104,10 @@ class SimulationProcess:
 
     def stop(self) -> None:
         """End the child if it is still there (unused, or the command stopped); safe to call twice."""
-        if self.jobs >= 0:
-            os.close(self.jobs)
-            self.jobs = -1
+        for fd in (self.jobs, self.taken):
+            if fd >= 0:
+                os.close(fd)
+        self.jobs = self.taken = -1
         if self.pid:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
@@ -109,11 +122,12 @@ class SimulationProcess:
         return os.waitstatus_to_exitcode(status), None
 
 
-def serve(jobs: int, work: Callable[[Any], None], on_interrupt: Any) -> int:
+def serve(jobs: int, taken: int, work: Callable[[Any], None], on_interrupt: Any) -> int:
     """The child: import the simulation, wait for the run, run it; the exit status.
 
     A run that never comes (the pipe closes) ends the child quietly, whatever happened
-    while it imported. The command's Ctrl-C handler is the child's once it has the run.
+    while it imported. The command's Ctrl-C handler is the child's once it has the run,
+    and the child says so (``taken``) before it begins.
     """
     try:
         with paused_while_loading():
@@ -130,6 +144,8 @@ def serve(jobs: int, work: Callable[[Any], None], on_interrupt: Any) -> int:
         print(failed, end="", file=sys.stderr)
         return 1
     signal.signal(signal.SIGINT, first_only(on_interrupt))
+    os.write(taken, b"!")
+    os.close(taken)
     try:
         work(pickle.loads(data))
     except SystemExit as stop:

@@ -31,7 +31,7 @@ COMMANDS = {
 
 #: The default run's parts, in order: each ends at the first of its points that the run reaches
 #: (where it first reaches it, or for "last" where it last does), after the part before it; a
-#: point reached earlier (in another process, beside the part before) or not at all (code of
+#: point reached no later (in another process, beside the part before) or not at all (code of
 #: another commit) is left out. A point is (module, function, "start" | "end" | "last"),
 #: function None for the module's import.
 DASHBOARD = "sim.dashboard_process"
@@ -169,7 +169,7 @@ def parts_of_one_run(tree: str | None) -> dict[str, float]:
     seconds, before = {}, began
     for label, alternatives in PARTS:
         found = [marks[key] for key in ("|".join(map(str, p)) for p in alternatives) if key in marks]
-        if found and found[0] >= before:
+        if found and found[0] > before:
             seconds[label], before = found[0] - before, found[0]
     seconds["exit"] = ended - before
     seconds["in all"] = ended - began

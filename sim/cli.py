@@ -224,7 +224,7 @@ def run(cfg: DictConfig) -> None:
 
 def simulate_here(config: SimConfig, run_dir: Path) -> None:
     """The run in this process, its dashboard drawn in a process of its own where one can be forked."""
-    # Forked as the simulation begins to load, so that Matplotlib loads beside it (sim.dashboard_process)
+    # Forked as the run starts: Matplotlib loads while the model is built and run (sim.dashboard_process)
     dashboard = DashboardProcess.fork() if config.output.dashboard and DashboardProcess.USABLE else None
     try:
         simulate(config, run_dir, dashboard)

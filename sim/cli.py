@@ -463,7 +463,9 @@ class StudyCallback(Callback):
 
     def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
         """Aggregate the sweep folder (also done by ``recovery-sim-report DIR`` at any time)."""
-        from sim.studies.aggregate import aggregate, load_records
+        with paused_while_loading():  # SciPy's statistics, Matplotlib: loaded once (sim.collector)
+            from sim.studies import figures, report  # noqa: F401
+            from sim.studies.aggregate import aggregate, load_records
 
         try:
             aggregate(Path(config.hydra.sweep.dir))

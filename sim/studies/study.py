@@ -32,6 +32,7 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 
+from sim.collector import paused_while_loading
 from sim.files import write_json, write_table
 from sim.folders import STUDY_RECORD, session_token
 from sim.world.config import config_dict, flatten, to_sim_config
@@ -105,8 +106,11 @@ def run_and_save(config: SimConfig, runs: Path, about: dict, agents: bool, data:
     alone (``model_seconds``), which benchmarks/bench_policy_grid.py sets the study's time against.
     ``data``: the config as plain data for the summary, when the caller has it (made here if not).
     """
-    from sim.model import RecoveryModel  # Mesa and the compiled loops load only in a process that runs:
-    from sim.result import Result  # checking a study, or a cell whose runs are done, goes without them
+    if "sim.result" not in sys.modules:  # a worker's first run: its simulation loads, the collector paused
+        with paused_while_loading():  # (sim.collector); a cell whose runs are done loads nothing
+            import sim.result  # noqa: F401
+    from sim.model import RecoveryModel
+    from sim.result import Result
 
     rid, started = about["run_id"], time.time()
     try:

@@ -16,6 +16,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 import typing
 from functools import partial
@@ -460,18 +461,32 @@ class StudyCallback(Callback):
         except Exception as error:  # Hydra would turn it into a warning and run among whatever is there
             fail(f"the study could not start: {type(error).__name__}: {error}")
         OUTCOME["expected"] = len(cells) * cfg.study.replications
+        # While the workers run, this process only waits for them: it loads what the report needs
+        # meanwhile, which was the first second of the report after the last run.
+        REPORT_MODULES["loader"] = threading.Thread(target=load_report_modules, daemon=True)
+        REPORT_MODULES["loader"].start()
 
     def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
         """Aggregate the sweep folder (also done by ``recovery-sim-report DIR`` at any time)."""
-        with paused_while_loading():  # SciPy's statistics, Matplotlib: loaded once (sim.collector)
-            from sim.studies import figures, report  # noqa: F401
-            from sim.studies.aggregate import aggregate, load_records
+        if REPORT_MODULES["loader"] is not None:
+            REPORT_MODULES["loader"].join()
+        from sim.studies.aggregate import aggregate, load_records
 
         try:
             aggregate(Path(config.hydra.sweep.dir))
         except Exception as error:  # Hydra would turn it into a warning and exit 0
             OUTCOME["report_error"] = f"{type(error).__name__}: {error}"
         OUTCOME["failed"] = len(load_records(Path(config.hydra.sweep.dir))[1])
+
+
+#: The thread that loads the report's modules while a study's workers run.
+REPORT_MODULES: dict[str, threading.Thread | None] = {"loader": None}
+
+
+def load_report_modules() -> None:
+    """SciPy's statistics, Matplotlib and the report's modules, the collector paused (sim.collector)."""
+    with paused_while_loading():
+        from sim.studies import aggregate, figures, report  # noqa: F401
 
 
 def nothing_to_do(folder: Path, ids: list[str]) -> bool:

@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import typing
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -206,21 +207,34 @@ def run(cfg: DictConfig) -> None:
     if hydra_cfg.mode == RunMode.MULTIRUN:
         study_job(cfg, hydra_cfg)
         return
-    try:
+    config = None
+    with stopped_in_one_line(lambda: config):
         config = from_hydra(cfg, hydra_cfg.runtime.choices)
         if config.study.kind is not StudyKind.grid:
             search_study(config, run_dir)
             return
-    except ConfigError as error:
-        fail(str(error))
-    except Exception as error:  # a study that breaks leaves no half-written folder, and says why in a line
-        if OWNED is not None:
-            OWNED.clean_up()
-        fail(f"the {config.study.kind.value} study stopped, nothing kept: {type(error).__name__}: {error}", 1)
     if SIMULATION is None:
         simulate_here(config, run_dir)
     else:  # forked as the command started, it has imported the simulation meanwhile
         SIMULATION.run((config, run_dir, OWNED))
+
+
+@contextmanager
+def stopped_in_one_line(config: typing.Callable[[], SimConfig | None]) -> typing.Iterator[None]:
+    """A refused config, or a run or study that breaks, ends the command in one line, no half-made folder.
+
+    ``config``: the config as far as it was made (None before), to name the study that stopped.
+    """
+    try:
+        yield
+    except ConfigError as error:
+        fail(str(error))
+    except Exception as error:
+        if OWNED is not None:
+            OWNED.clean_up()
+        made = config()
+        what = f"the {made.study.kind.value} study" if made is not None else "the run"
+        fail(f"{what} stopped, nothing kept: {type(error).__name__}: {error}", 1)
 
 
 def simulate_here(config: SimConfig, run_dir: Path) -> None:
@@ -252,7 +266,7 @@ def simulate(config: SimConfig, run_dir: Path, dashboard: DashboardProcess | Non
     ``dashboard``: the process that draws dashboard.png, if one was forked; without it the
     picture, if the config asks for it, is drawn here.
     """
-    try:
+    with stopped_in_one_line(lambda: config):
         # The simulation's modules load when a run needs them: --help, a refused input and a finished
         # study cell stay quick. What loads here lives as long as the process (sim.collector).
         with paused_while_loading():
@@ -269,12 +283,6 @@ def simulate(config: SimConfig, run_dir: Path, dashboard: DashboardProcess | Non
             # check counts only what is built.
             model = RecoveryModel(config, agents=False)
         progress.say("set up")
-    except ConfigError as error:
-        fail(str(error))
-    except Exception as error:  # a study that breaks leaves no half-written folder, and says why in a line
-        if OWNED is not None:
-            OWNED.clean_up()
-        fail(f"the {config.study.kind.value} study stopped, nothing kept: {type(error).__name__}: {error}", 1)
     show_progress = sys.stderr.isatty() and not progress.on
     INTERRUPT["between_weeks"] = True
     while model.running and not INTERRUPT["seen"]:

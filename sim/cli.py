@@ -190,7 +190,10 @@ def interrupted() -> typing.NoReturn:
             file=sys.stderr,
         )
         sys.exit(130)
-    if OWNED is not None and not (OWNED.path / "summary.json").exists():
+    if OWNED is not None and (OWNED.path / "summary.json").exists():  # stopped while drawing the picture
+        print(f"recovery-sim: interrupted; what the run wrote so far is in {OWNED.path}", file=sys.stderr)
+        sys.exit(130)
+    if OWNED is not None:
         OWNED.clean_up()
     print("recovery-sim: interrupted; nothing was written", file=sys.stderr)
     sys.exit(130)
@@ -253,7 +256,8 @@ def simulate_handed_over(job: tuple[SimConfig, Path, Owned | None]) -> None:
     global OWNED
     config, run_dir, OWNED = job
     try:
-        simulate_here(config, run_dir)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back since the fork: here, it is
+        simulate_here(config, run_dir)  # handled as the command handles it
     except BaseException:
         if INTERRUPT["seen"]:  # as main() does
             interrupted()

@@ -75,6 +75,9 @@ class RecoveryModel(mesa.Model):
             arrays, so results are identical without them; sweeps and very
             large markets skip them to save setup time and memory.
 
+    ``adjacency`` (the network, SciPy CSR) is read-only: a process shares a seed's network
+    between its runs (``sim.world.network.shared_network``); ``adjacency.copy()`` to change one.
+
     """
 
     def __init__(

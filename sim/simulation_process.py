@@ -57,8 +57,7 @@ class SimulationProcess:
         if pid == 0:
             status = 1
             try:
-                handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+                handler = signal.getsignal(signal.SIGINT)  # Ctrl-C stays held back until ``work`` lets it in
                 die_with(command)
                 os.close(jobs_out)
                 os.close(taken_in)
@@ -127,7 +126,9 @@ def serve(jobs: int, taken: int, work: Callable[[Any], None], on_interrupt: Any)
 
     A run that never comes (the pipe closes) ends the child quietly, whatever happened
     while it imported. The command's Ctrl-C handler is the child's once it has the run,
-    and the child says so (``taken``) before it begins.
+    and the child says so (``taken``) before it begins; a Ctrl-C stays held back (blocked,
+    from the fork on) until ``work`` unblocks it where it handles it, so that one arriving
+    as the run is handed over is not a traceback.
     """
     try:
         with paused_while_loading():
@@ -143,11 +144,12 @@ def serve(jobs: int, taken: int, work: Callable[[Any], None], on_interrupt: Any)
     if failed is not None:
         print(failed, end="", file=sys.stderr)
         return 1
+    job = pickle.loads(data)
     signal.signal(signal.SIGINT, first_only(on_interrupt))
     os.write(taken, b"!")
     os.close(taken)
     try:
-        work(pickle.loads(data))
+        work(job)
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else int(stop.code is not None)
     except BaseException:  # as an uncaught exception ends the command: its traceback, status 1

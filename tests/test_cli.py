@@ -195,3 +195,25 @@ def parent_of(pid: int) -> int | None:
         return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
     except (OSError, IndexError, ValueError):
         return None
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the run's own process is forked on Linux only")
+@pytest.mark.parametrize("after", [0.0, 0.1, 0.2, 0.3, 0.45, 0.6])
+def test_ctrl_c_as_the_run_is_handed_to_its_process_is_one_line_and_leaves_nothing(tmp_path, after):
+    """From the fork on, through Hydra's composition and the handover, into the weeks: one line, 130."""
+    import os
+    import signal
+    import time
+
+    started = subprocess.Popen(
+        [RECOVERY_SIM, "market.customers=20000", "weeks=2600", "agents=false"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.time() + 120
+    while time.time() < deadline and not [p for p in processes_in(tmp_path) if parent_of(p) == started.pid]:
+        time.sleep(0.01)  # the run's process is forked: the command handles Ctrl-C from here on
+    time.sleep(after)
+    os.killpg(started.pid, signal.SIGINT)  # as a terminal's Ctrl-C: to the command and its run's process
+    _, err = started.communicate(timeout=120)
+    assert (started.returncode, err.strip()) == (130, "recovery-sim: interrupted; nothing was written")
+    assert not (tmp_path / "results").exists()

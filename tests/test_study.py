@@ -332,3 +332,20 @@ def test_a_cells_config_as_data_with_its_seed_is_each_replications_own():
     for seed in (7, 8, 9):
         own = config_dict(dataclasses.replace(cfg, seed=seed))
         assert json.dumps({**once, "seed": seed}) == json.dumps(own)  # same values, in the same order
+
+
+def test_a_cell_resumed_before_its_last_run_still_ends_with_its_progress_line(tmp_path, capsys):
+    import dataclasses
+
+    from conftest import small
+
+    from sim.studies.study import run_cell, run_ids
+
+    cfg = small()
+    cfg = dataclasses.replace(cfg, study=dataclasses.replace(cfg.study, name="tiny", replications=3))
+    run_cell(cfg, tmp_path, ["policy=none"], 3)
+    for rid in run_ids(cfg)[:2]:  # the first two runs to do again; the last is done
+        (tmp_path / "runs" / f"{rid}.json").unlink()
+    capsys.readouterr()
+    assert run_cell(cfg, tmp_path, ["policy=none"], 3) == {"done": 2, "skipped": 1, "failed": 0}
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith("tiny: 3/3 runs done")

@@ -65,12 +65,14 @@ class CellsWithRunsLeft:
     def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
         """Launch the jobs with runs left (all of them in a new study, as they are)."""
         left = jobs_left(job_overrides)
+        if not left:  # a launcher may refuse an empty launch (Submitit's does)
+            return []
         if len(left) == len(job_overrides) or "${hydra.job.num}" not in self.subdir:
             return self.launcher.launch([job_overrides[i] for i in left], initial_job_idx=initial_job_idx)
         jobs = [
             [*job_overrides[i], f"hydra.sweep.subdir={self.subdir_of(initial_job_idx + i)}"] for i in left
         ]
-        return self.launcher.launch(jobs, initial_job_idx=initial_job_idx) if jobs else []
+        return self.launcher.launch(jobs, initial_job_idx=initial_job_idx)
 
     def subdir_of(self, number: int) -> str:
         """The folder a job of this number has when the whole batch is launched."""

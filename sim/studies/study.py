@@ -80,7 +80,7 @@ def run_cell(cfg: SimConfig, sweep_dir: Path, cell: list[str], total: int | None
     counts = {"done": 0, "skipped": 0, "failed": 0}
     # the cell's config as data, made once (about 30 ms through OmegaConf): only the seed changes
     plain = config_dict(cfg)
-    ids, said = run_ids(cfg, plain), 0.0
+    ids, said, unsaid = run_ids(cfg, plain), 0.0, False
     for replication, rid in enumerate(ids):
         config = dataclasses.replace(cfg, seed=cfg.seed + replication)
         if (runs / f"{rid}.json").exists() or killed_this_session(runs / f"{rid}.failed.json", session):
@@ -93,9 +93,12 @@ def run_cell(cfg: SimConfig, sweep_dir: Path, cell: list[str], total: int | None
             {**about, "pid": os.getpid(), "agents": cfg.study.agents, "config": data},
         )
         counts["done" if run_and_save(config, runs, about, cfg.study.agents, data) else "failed"] += 1
-        if time.monotonic() - said >= PROGRESS_EVERY or replication == len(ids) - 1:
+        unsaid = time.monotonic() - said < PROGRESS_EVERY
+        if not unsaid:
             print(progress_line(cfg.study.name, sweep_dir, total), file=sys.stderr, flush=True)
             said = time.monotonic()
+    if unsaid:  # the cell's last line, after its last run
+        print(progress_line(cfg.study.name, sweep_dir, total), file=sys.stderr, flush=True)
     return counts
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
@@ -256,6 +257,8 @@ def build_network(conf: NetworkConf, nodes: int, rng: np.random.Generator) -> sp
 KEPT: OrderedDict[tuple, sp.csr_matrix] = OrderedDict()
 #: The most memory they may hold together; a network of more than an eighth of it is not kept.
 KEEP_BYTES = 96 * 2**20
+#: One run at a time changes KEPT (the trainers' page builds models in several threads).
+KEPT_LOCK = threading.Lock()
 
 
 def shared_network(conf: NetworkConf, nodes: int, seed: int, rng: np.random.Generator) -> sp.csr_matrix:
@@ -270,17 +273,19 @@ def shared_network(conf: NetworkConf, nodes: int, seed: int, rng: np.random.Gene
     if conf.kind is NetworkKind.edgelist:  # a file, which may change between runs
         return build_network(conf, nodes, rng)
     key = (dataclasses.astuple(conf), nodes, seed)
-    if key in KEPT:
-        KEPT.move_to_end(key)
-        return KEPT[key]
+    with KEPT_LOCK:
+        if key in KEPT:
+            KEPT.move_to_end(key)
+            return KEPT[key]
     network = build_network(conf, nodes, rng)
     size = network.data.nbytes + network.indices.nbytes + network.indptr.nbytes
     if size <= KEEP_BYTES // 8:
         for array in (network.data, network.indices, network.indptr):
             array.flags.writeable = False
-        KEPT[key] = network
-        while sum(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes for m in KEPT.values()) > KEEP_BYTES:
-            KEPT.popitem(last=False)
+        with KEPT_LOCK:
+            KEPT[key] = network
+            while sum(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes for m in KEPT.values()) > KEEP_BYTES:
+                KEPT.popitem(last=False)
     return network
 
 

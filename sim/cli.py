@@ -219,7 +219,12 @@ def run(cfg: DictConfig) -> None:
     if SIMULATION is None:
         simulate_here(config, run_dir)
     else:  # forked as the command started, it has imported the simulation meanwhile
-        SIMULATION.run((config, run_dir, OWNED))
+        try:
+            SIMULATION.run((config, run_dir, OWNED))
+        except SystemExit:  # the run's process failed, or was killed (out of memory): no half-made folder
+            if OWNED is not None and not (OWNED.path / "summary.json").exists():
+                OWNED.clean_up()
+            raise
 
 
 @contextmanager

@@ -51,6 +51,8 @@ class Owned:
                 except OSError:
                     break  # another folder is in it now: it stays
             return
+        if not self.path.is_dir():  # undone already (a run's own process cleans up as the command does)
+            return
         for name in set(os.listdir(self.path)) - self.there_before:
             target = self.path / name
             if target.is_dir() and not target.is_symlink():

@@ -183,6 +183,7 @@ def test_a_run_whose_process_is_killed_says_so_in_one_line(tmp_path):
     _, err = started.communicate(timeout=120)
     assert started.returncode == 128 + signal.SIGKILL
     assert err.strip().splitlines() == ["recovery-sim: error: the run's process was ended by SIGKILL"]
+    assert not (tmp_path / "results").exists()  # the run's folder, made for nothing, is gone
     deadline = time.time() + 10  # the dashboard's process, left without its run, ends on its own
     while processes_in(tmp_path) and time.time() < deadline:
         time.sleep(0.05)

@@ -102,18 +102,16 @@ def command(wants_hydra_report: bool) -> None:
                 if OWNED is None or attempt == RELAUNCHES:
                     raise
                 resume_after_death(death)
-    except (ConfigCompositionException, OverrideParseException) as error:
-        if wants_hydra_report:
+    except BaseException as error:
+        if INTERRUPT["seen"]:  # a KeyboardInterrupt, or what a library made of it on the way up (Hydra's
+            interrupted()  # composition turns one into a ConfigCompositionException)
+        if wants_hydra_report or not isinstance(
+            error, ConfigCompositionException | OverrideParseException | OmegaConfBaseException
+        ):
             raise
+        if isinstance(error, OmegaConfBaseException):  # an interpolation Hydra resolves only as it starts
+            fail(str(omegaconf_problem(error)))
         fail(composition_error(error))
-    except OmegaConfBaseException as error:  # an interpolation Hydra resolves only as it starts (${now:})
-        if wants_hydra_report:
-            raise
-        fail(str(omegaconf_problem(error)))
-    except BaseException:
-        if INTERRUPT["seen"]:  # a KeyboardInterrupt, or what a library made of it on the way up
-            interrupted()
-        raise
     if OUTCOME["report_error"]:
         fail(f"the study's report could not be written: {OUTCOME['report_error']}", exit_code=1)
     if OUTCOME["failed"]:
@@ -446,15 +444,19 @@ class StudyCallback(Callback):
         """Check every cell and the study's options, then claim (or reopen and lock) the study's folder."""
         from sim.studies.checked import note_cells
         from sim.studies.study import finished_runs, record_or_match_study, run_ids, sweep_cells, swept_keys
+        from sim.studies.warm import start_workers
 
         global OWNED
         try:
             cells, cell_ids = sweep_cells(config), []
+            runs = study_runs(config)
             for cell in cells:
                 composed = compose(config_name="config", overrides=cell, return_hydra_config=True)
                 cfg = checked(composed)
                 check_fits(cfg, agents=cfg.study.agents)
                 cell_ids.append(run_ids(cfg))
+                if runs is not None and any(not (runs / f"{rid}.json").exists() for rid in cell_ids[-1]):
+                    start_workers(config)  # a cell with runs to do: workers load while the rest are checked
             ids = [rid for each in cell_ids for rid in each]
             check_study_options(cfg.study, cells, swept_keys(cells, config.hydra.sweeper.get("params")))
             OWNED = claim(config, "sweep")
@@ -504,6 +506,17 @@ def load_report_modules() -> None:
     """SciPy's statistics, Matplotlib and the report's modules, the collector paused (sim.collector)."""
     with paused_while_loading():
         from sim.studies import aggregate, figures, report  # noqa: F401
+
+
+def study_runs(config: DictConfig) -> Path | None:
+    """The runs folder of the study's folder (a study to resume has one), or None if it cannot be named yet.
+
+    A bad ``hydra.sweep.dir`` is refused where the folder is claimed, in one line.
+    """
+    try:
+        return Path(str(OmegaConf.select(config, "hydra.sweep.dir"))) / "runs"
+    except OmegaConfBaseException:
+        return None
 
 
 def nothing_to_do(folder: Path, ids: list[str]) -> bool:

@@ -23,6 +23,7 @@ from hydra.plugins.launcher import Launcher
 from omegaconf import OmegaConf
 
 from sim.studies.checked import is_checked, jobs_left
+from sim.studies.warm import workers_started
 
 
 @dataclass
@@ -64,6 +65,7 @@ class CellsWithRunsLeft:
 
     def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
         """Launch the jobs with runs left (all of them in a new study, as they are)."""
+        workers_started()  # those the study's checks started: the launch reuses them
         left = jobs_left(job_overrides)
         if not left:  # a launcher may refuse an empty launch (Submitit's does)
             return []

@@ -32,9 +32,9 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 
-from sim.collector import paused_while_loading
 from sim.files import write_json, write_table
 from sim.folders import STUDY_RECORD, session_token
+from sim.studies.warm import load_simulation
 from sim.world.config import config_dict, flatten, to_sim_config
 from sim.world.parameter import ConfigError
 from sim.world.schema import SimConfig
@@ -109,9 +109,7 @@ def run_and_save(config: SimConfig, runs: Path, about: dict, agents: bool, data:
     alone (``model_seconds``), which benchmarks/bench_policy_grid.py sets the study's time against.
     ``data``: the config as plain data for the summary, when the caller has it (made here if not).
     """
-    if "sim.result" not in sys.modules:  # a worker's first run: its simulation loads, the collector paused
-        with paused_while_loading():  # (sim.collector); a cell whose runs are done loads nothing
-            import sim.result  # noqa: F401
+    load_simulation()
     from sim.model import RecoveryModel
     from sim.result import Result
 

@@ -1,0 +1,55 @@
+"""A study's workers started while its cells are checked, so that they have loaded the simulation by then.
+
+Checking a study composes every cell in the command's process, on one core (about 1.4 s for
+policy_grid), and joblib's workers then took about 1.7 s to start and load Hydra, pandas, Mesa,
+numba and the model before their first run. Started as soon as the first cell has passed its
+checks, on the other core, they are ready when the study launches: joblib's loky backend keeps
+its workers for the next ``Parallel`` call made with the same settings, and the launcher's call
+is made with these. Only for the joblib launcher; a cluster's jobs start where they run.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from omegaconf import DictConfig, OmegaConf
+
+from sim.collector import paused_while_loading
+
+#: The thread that starts the workers (None: none started in this command).
+STARTING: dict[str, threading.Thread | None] = {"thread": None}
+
+
+def start_workers(config: DictConfig) -> None:
+    """Start the workers of the study ``config`` launches, if its launcher is joblib's, in a thread."""
+    launcher = OmegaConf.to_container(config.hydra.launcher, resolve=True)
+    if STARTING["thread"] is not None or not str(launcher.pop("_target_", "")).endswith(".JoblibLauncher"):
+        return
+    from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
+
+    launcher["backend"] = "loky"  # as the launcher sets them (hydra_joblib_launcher._core.launch)
+    process_joblib_cfg(launcher)
+
+    def start() -> None:
+        from joblib import Parallel, delayed, effective_n_jobs
+
+        workers = effective_n_jobs(launcher.get("n_jobs", -1))
+        Parallel(**launcher)(delayed(load_simulation)() for _ in range(workers))
+
+    STARTING["thread"] = threading.Thread(target=start, daemon=True)
+    STARTING["thread"].start()
+
+
+def workers_started() -> None:
+    """Wait until the workers started (if any were) have loaded the simulation: the launch may begin."""
+    if STARTING["thread"] is not None:
+        STARTING["thread"].join()
+
+
+def load_simulation() -> None:
+    """A worker's simulation, loaded once, the collector paused (a cell whose runs are done loads none)."""
+    import sys
+
+    if "sim.result" not in sys.modules:
+        with paused_while_loading():
+            import sim.result  # noqa: F401

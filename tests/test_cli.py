@@ -218,3 +218,11 @@ def test_ctrl_c_as_the_run_is_handed_to_its_process_is_one_line_and_leaves_nothi
     _, err = started.communicate(timeout=120)
     assert (started.returncode, err.strip()) == (130, "recovery-sim: interrupted; nothing was written")
     assert not (tmp_path / "results").exists()
+
+
+def test_a_study_refused_after_its_workers_started_leaves_no_process_behind(tmp_path):
+    """The workers start once a cell passes its checks; a study option refused after that ends them."""
+    done = recovery_sim(tmp_path, "experiment=apology_timing", *SMALL, "study.metrics=[bogus]")
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("recovery-sim: error: study.metrics=[bogus] is not a summary")
+    assert processes_in(tmp_path) == [] and not (tmp_path / "results").exists()

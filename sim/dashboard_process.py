@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from sim.collector import paused_while_loading
 from sim.files import partial_name
+from sim.simulation_process import end_child
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -105,14 +106,8 @@ class DashboardProcess:
 
     def stop(self) -> None:
         """End the child if it is still there, and remove what it may have begun (safe to call twice)."""
-        for fd in (self.jobs, self.answers):
-            if fd >= 0:
-                os.close(fd)
+        end_child(self.pid, (self.jobs, self.answers), self._reap)
         self.jobs = self.answers = -1
-        if self.pid:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
-            self._reap()
         self._remove_partial()
 
     def _reap(self) -> str:

@@ -103,14 +103,8 @@ class SimulationProcess:
 
     def stop(self) -> None:
         """End the child if it is still there (unused, or the command stopped); safe to call twice."""
-        for fd in (self.jobs, self.taken):
-            if fd >= 0:
-                os.close(fd)
+        end_child(self.pid, (self.jobs, self.taken), self._reap)
         self.jobs = self.taken = -1
-        if self.pid:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
-            self._reap()
 
     def _reap(self) -> tuple[int, str | None]:
         """Wait for the child to end: its exit status, and the signal that ended it, if one did."""
@@ -119,6 +113,17 @@ class SimulationProcess:
         if os.WIFSIGNALED(status):
             return 128 + os.WTERMSIG(status), signal.Signals(os.WTERMSIG(status)).name
         return os.waitstatus_to_exitcode(status), None
+
+
+def end_child(pid: int, pipes: tuple[int, ...], reap: Callable[[], object]) -> None:
+    """Close the parent's ends of the child's pipes (-1: closed already), kill the child if any, reap it."""
+    for fd in pipes:
+        if fd >= 0:
+            os.close(fd)
+    if pid:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        reap()
 
 
 def serve(jobs: int, taken: int, work: Callable[[Any], None], on_interrupt: Any) -> int:

@@ -22,8 +22,10 @@ STARTING: dict[str, threading.Thread | None] = {"thread": None}
 
 def start_workers(config: DictConfig) -> None:
     """Start the workers of the study ``config`` launches, if its launcher is joblib's, in a thread."""
+    if STARTING["thread"] is not None:  # started for an earlier cell
+        return
     launcher = OmegaConf.to_container(config.hydra.launcher, resolve=True)
-    if STARTING["thread"] is not None or not str(launcher.pop("_target_", "")).endswith(".JoblibLauncher"):
+    if not str(launcher.pop("_target_", "")).endswith(".JoblibLauncher"):
         return
     from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
 

@@ -7,7 +7,8 @@ the simulation's own: the sum of the runs' model weeks (``RecoveryModel.run_mode
 each run's ``model_seconds``) divided by the cores. Their ratio is the study's
 overhead (issue 24: at most 1.5). Then where the rest went, from the files' times:
 the checks before Hydra writes multirun.yaml, the workers' start until the first run,
-the runs (each run's time beside its model's), and the tables, figures and report.
+the runs (each run's time beside its model's), and the report (when each of its files was written,
+after the last run: weekly.parquet and weekly.png come from a worker, the rest from the command).
 """
 
 from __future__ import annotations
@@ -30,20 +31,22 @@ def phases(sweep: Path, started: float, seconds: float) -> list[tuple[str, float
     swept = (sweep / "multirun.yaml").stat().st_mtime - started
     first = min(r["started"] for r in records) - started
     last = max(r["started"] + r["seconds"] for r in records) - started
-    tables = (sweep / "runs.parquet").stat().st_mtime - started
-    figures = max(p.stat().st_mtime for p in sweep.glob("*.png")) - started
     report = (sweep / "report.md").stat().st_mtime - started
+    tail = sorted((p.stat().st_mtime - started, p.name) for p in sweep.iterdir() if p.suffix in OUTPUTS)
     return [
         ("checks and composition until multirun.yaml", swept),
         ("workers start, until the first run starts", first - swept),
         ("runs, first start to last end", last - first),
         ("  each run's model weeks, summed / cores", sum(r["model_seconds"] for r in records) / cores),
         ("  each run's whole time, summed / cores", sum(r["seconds"] for r in records) / cores),
-        ("last run's end to the tables written", tables - last),
-        ("figures", figures - tables),
-        ("report.md", report - figures),
+        ("last run's end to report.md", report - last),
+        *((f"  {name} written", at - last) for at, name in tail if at > last and name != "report.md"),
         ("after report.md until the command exits", seconds - report),
     ]
+
+
+#: The report's files, whose times show where the report's time went.
+OUTPUTS = {".parquet", ".csv", ".png", ".json"}
 
 
 def main() -> None:

@@ -490,9 +490,10 @@ class StudyCallback(Callback):
         if REPORT_MODULES["loader"] is not None:
             REPORT_MODULES["loader"].join()
         from sim.studies.aggregate import aggregate, load_records
+        from sim.studies.warm import in_a_worker, workers_idle
 
         try:
-            aggregate(Path(config.hydra.sweep.dir))
+            aggregate(Path(config.hydra.sweep.dir), in_a_worker if workers_idle() else None)
         except Exception as error:  # Hydra would turn it into a warning and exit 0
             OUTCOME["report_error"] = f"{type(error).__name__}: {error}"
         OUTCOME["failed"] = len(load_records(Path(config.hydra.sweep.dir))[1])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,7 +14,8 @@ import pytest
 from conftest import BIN, TINY, recovery_sim
 from omegaconf import OmegaConf
 
-from sim.studies.aggregate import baselines
+from sim.studies import warm
+from sim.studies.aggregate import ReportError, baselines, load_records
 from sim.studies.report import roi_interval
 from sim.studies.stats import mean_ci, paired_difference, recovery_roi
 from sim.studies.study import sweep_cells, swept_keys
@@ -191,12 +193,20 @@ def test_the_report_rebuilds_from_the_files_alone(policy_grid, tmp_path):
     (copy / "multirun.yaml").write_bytes((sweep / "multirun.yaml").read_bytes())
     done = report(cwd, copy)
     assert done.returncode == 0, done.stderr
-    assert (copy / "summary.csv").read_text() == (sweep / "summary.csv").read_text()
-    assert (copy / "paired.csv").read_text() == (sweep / "paired.csv").read_text()
+    # the command wrote weekly.parquet and weekly.png in one of its workers; the report here
+    for name in ("summary.csv", "paired.csv", "runs.parquet", "weekly.parquet", "weekly.png", "forest.png"):
+        assert (copy / name).read_bytes() == (sweep / name).read_bytes(), name
     for path in list((copy / "runs").glob("*.json"))[:5]:  # an interrupted sweep: some runs missing
         path.unlink()
     assert report(cwd, copy).returncode == 0
     assert json.loads((copy / "manifest.json").read_text())["runs_done"] == 19
+
+
+def test_the_study_end_hands_work_to_another_process_and_gets_its_error_back(monkeypatch):
+    monkeypatch.setitem(warm.SETTINGS, "joblib", {"n_jobs": 2, "backend": "loky"})
+    assert warm.in_a_worker(os.getpid).result() != os.getpid()
+    with pytest.raises(ReportError, match="no runs/ folder"):
+        warm.in_a_worker(load_records, Path("/nonexistent/sweep")).result()
 
 
 def test_a_failing_run_loses_no_other_run_and_is_reported(tmp_path):

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from conftest import TINY, recovery_sim
 
-from sim.studies.aggregate import swept_table
+from sim.studies.tidy import swept_table
 from sim.world.parameter import PROJECT_ROOT
 
 README = (PROJECT_ROOT / "README.md").read_text()

@@ -2,37 +2,31 @@
 
 Runs at the end of every sweep (a Hydra callback) and stands alone on any
 sweep folder, finished, partial or interrupted: it reads ``runs/*.json`` and
-``runs/*.parquet`` and rewrites everything else.
-
-The tables are tidy: every one with a ``cell`` label has, right after it, a
-column per swept key, named after the key with dots as underscores (``policy``,
-``delegation``, ``firm_staff``; ``cell_seed`` where the plain name is already a
-column of the run, as ``seed`` and ``weeks`` are), holding the value the cell
-set: a preset's name, or a number where every cell's value is one. Every other
-name is plain too (``config_firm_staff``, ``by_failure_type_billing_error_complaints``),
-so DuckDB and pandas read each column without quoting.
+``runs/*.parquet`` and rewrites everything else. The tables' columns are named
+as ``sim.studies.tidy`` says; the runs' weeks are ``sim.studies.weekly``'s.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
+from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 import yaml
 
 from sim.arguments import OneLineParser
 from sim.files import write_json, write_table
 from sim.studies.stats import adjusted_level, mean_ci, paired_difference, recovery_roi
 from sim.studies.study import finished_runs
+from sim.studies.tidy import TABLE_COLUMNS, parse_cell, swept_table, with_swept
+from sim.studies.weekly import weekly_outputs
 from sim.world.parameter import PROJECT_ROOT
 
 PACKAGES = (
@@ -100,21 +94,8 @@ def sweep_order(sweep_dir: Path) -> dict[str, list[str]]:
     return {key: [v.strip() for v in str(values).split(",")] for key, values in params.items()}
 
 
-def parse_cell(cell: list[str]) -> dict[str, str]:
-    """['policy=none', 'delegation=full'] -> {'policy': 'none', 'delegation': 'full'}."""
-    return dict(item.split("=", 1) for item in cell)
-
-
 #: The identity of a run in runs.parquet, then its cell label and swept values, then its summary.
 IDENTITY = ("run_id", "status", "replication", "seed", "seconds", "error")
-
-#: Names the tables give columns of their own (weekly.parquet, summary.csv, paired.csv).
-TABLE_COLUMNS = {"cell", "week", "baseline", "runs", "failed", "metric"}
-
-
-def plain(name: str) -> str:
-    """A name SQL reads unquoted: 'firm.staff' -> 'firm_staff' (anything not a letter, digit or _ as _)."""
-    return re.sub(r"[^0-9A-Za-z_]", "_", name)
 
 
 def runs_frame(ok: list[dict], failed: list[dict]) -> pd.DataFrame:
@@ -126,58 +107,6 @@ def runs_frame(ok: list[dict], failed: list[dict]) -> pd.DataFrame:
         rows.append((row, record.get("summary") or {}))
     flat = pd.json_normalize([summary for _, summary in rows], sep="_").drop(columns="seed", errors="ignore")
     return pd.concat([pd.DataFrame([row for row, _ in rows]), flat], axis=1)
-
-
-def weekly_frame(sweep_dir: Path, ok: list[dict]) -> pd.DataFrame:
-    """One row per finished run per week: run, cell label, replication, then the run's weekly metrics.
-
-    The files are read and joined as Arrow tables and made a DataFrame once: a DataFrame per
-    file cost about 3 ms, a second for policy_grid's 360 runs (now about 0.4 s in all).
-    """
-    if not ok:
-        return pd.DataFrame()
-    tables = []
-    for r in ok:
-        with pq.ParquetFile(sweep_dir / "runs" / f"{r['run_id']}.parquet") as file:
-            tables.append(file.read())
-    weeks = [table.num_rows for table in tables]
-    weekly = pa.concat_tables(tables, promote_options="default").to_pandas()
-    identity = pd.DataFrame(
-        {
-            "run_id": np.repeat([r["run_id"] for r in ok], weeks).astype(object),
-            "cell": np.repeat([" ".join(r["cell"]) for r in ok], weeks).astype(object),
-            "replication": np.repeat([r["replication"] for r in ok], weeks).astype(np.int64),
-        }
-    )
-    return pd.concat([identity, weekly.drop(columns=identity.columns, errors="ignore")], axis=1)
-
-
-def swept_table(records: list[dict], taken: set[str]) -> pd.DataFrame:
-    """Per cell label, a column per swept key with the value the cell sets (see the module's docstring).
-
-    ``taken``: the names the tables already use; a swept key whose plain name is one of them
-    gets ``cell_`` before it.
-    """
-    cells = {" ".join(r["cell"]): parse_cell(r["cell"]) for r in records}
-    keys = list(dict.fromkeys(key for values in cells.values() for key in values))
-    columns = {}
-    for key in keys:
-        name = plain(key.lstrip("+~"))
-        if name in taken or name in columns:
-            name = f"cell_{name}"
-        values = pd.Series([cells[c].get(key) for c in cells], index=list(cells), dtype=object)
-        numbers = pd.to_numeric(values, errors="coerce")
-        columns[name] = numbers if numbers.notna().all() else values.astype(str).where(values.notna())
-    return pd.DataFrame(columns, index=pd.Index(list(cells), name="cell"))
-
-
-def with_swept(frame: pd.DataFrame, swept: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with the swept columns of its cell label just after that label."""
-    if "cell" not in frame.columns:
-        return frame
-    at = frame.columns.get_loc("cell") + 1
-    joined = frame.join(swept, on="cell")
-    return joined[[*frame.columns[:at], *swept.columns, *frame.columns[at:]]]
 
 
 def order_cells(cells: list[str], order: dict[str, list[str]]) -> list[str]:
@@ -384,8 +313,13 @@ def manifest(sweep_dir: Path, ok: list[dict], failed: list[dict], cells: int, re
     }
 
 
-def aggregate(sweep_dir: Path) -> list[Path]:
-    """Rewrite every table, figure and the report of a sweep folder; return what was written."""
+def aggregate(sweep_dir: Path, elsewhere: Elsewhere | None = None) -> list[Path]:
+    """Rewrite every table, figure and the report of a sweep folder; return what was written.
+
+    ``elsewhere``: runs a function in another process and returns its Future (a study's idle
+    workers, at the end of a study): the runs' weeks are read, written and drawn there
+    (``weekly_outputs``) while this process does the rest. Without it, all is done here.
+    """
     from sim.studies.figures import draw_study_figures
     from sim.studies.report import write_report
 
@@ -401,24 +335,50 @@ def aggregate(sweep_dir: Path) -> list[Path]:
         "metrics": [],
         "replications": 1,
     }
+    name = study.get("name", sweep_dir.parent.name)
     cells = order_cells(list(runs["cell"]), sweep_order(sweep_dir))
+    labels = [{"cell": r["cell"]} for r in ok + failed]  # all swept_table reads
+    weeks = (elsewhere or here)(
+        weekly_outputs,
+        sweep_dir,
+        [{key: r[key] for key in ("run_id", "cell", "replication")} for r in ok],
+        labels,
+        list(runs.columns),
+        name,
+        cells,
+    )
     base_of = baselines(runs.drop_duplicates("cell"), study)
     metrics = [m for m in study["metrics"] if m in runs.columns]
     paired = paired_table(runs, cells, base_of, metrics)
     summary = cell_table(runs, cells, base_of, metrics, paired)
-    weekly = weekly_frame(sweep_dir, ok)
-    swept = swept_table(ok + failed, {*runs.columns, *weekly.columns, *TABLE_COLUMNS})
-    runs, weekly, summary, paired = (with_swept(t, swept) for t in (runs, weekly, summary, paired))
+    figures = draw_study_figures(sweep_dir, name, summary, paired, cells) if ok else []
+    weekly_columns, weekly_written = weeks.result()
+    swept = swept_table(labels, {*runs.columns, *weekly_columns, *TABLE_COLUMNS})
+    runs, summary, paired = (with_swept(t, swept) for t in (runs, summary, paired))
     info = manifest(sweep_dir, ok, failed, len(cells), study.get("replications", 1))
-    tables = {"runs.parquet": runs, "weekly.parquet": weekly, "summary.csv": summary, "paired.csv": paired}
-    written = [write_table(sweep_dir / name, frame) for name, frame in tables.items()]
-    written.append(write_json(sweep_dir / "manifest.json", info))
-    figures = draw_study_figures(sweep_dir, study, summary, paired, weekly, cells) if ok else []
-    written += figures
+    weekly_table, figures = weekly_written[0], weekly_written[1:] + figures
+    tables = {"runs.parquet": runs, "summary.csv": summary, "paired.csv": paired}
+    written = [write_table(sweep_dir / file, frame) for file, frame in tables.items()]
+    written.insert(1, weekly_table)
+    written += [write_json(sweep_dir / "manifest.json", info), *figures]
     written.append(
         write_report(sweep_dir, study, summary, paired, runs, info, figures, sweep_order(sweep_dir))
     )
     return written
+
+
+#: Runs a function with its arguments somewhere and returns the Future of its result.
+Elsewhere = Callable[..., Future]
+
+
+def here(function: Callable, *args: object) -> Future:
+    """Run ``function(*args)`` now, in this process; its result (or error) as a done Future."""
+    done: Future = Future()
+    try:
+        done.set_result(function(*args))
+    except Exception as error:
+        done.set_exception(error)
+    return done
 
 
 def main() -> None:

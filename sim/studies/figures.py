@@ -27,7 +27,9 @@ from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
-from scipy import stats  # noqa: E402
+from scipy.special import stdtrit  # noqa: E402
+
+from sim.files import write_atomically  # noqa: E402
 
 DPI = 150
 
@@ -50,7 +52,7 @@ def parse(cell: str) -> dict[str, str]:
 
 
 def _save(fig: Figure, path: Path) -> Path:
-    fig.savefig(path, dpi=DPI)
+    write_atomically(path, lambda p: fig.savefig(p, dpi=DPI, format="png"))
     plt.close(fig)
     return path
 
@@ -104,7 +106,7 @@ def weekly_figure(weekly: pd.DataFrame, cells: list[str], keys: list[str], name:
             for row, (column, _) in enumerate(rows):
                 g = frame[frame["cell"] == cell].groupby("week")[column]
                 mean, sem, n = g.mean(), g.sem().fillna(0), g.count()
-                half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sem
+                half = stdtrit(np.maximum(n - 1, 1), 0.975) * sem  # t quantile, as scipy.stats.t.ppf
                 ax = axes[row, col]
                 ax.plot(mean.index, mean, color=colours[label], lw=1.6, label=label if row == 0 else None)
                 ax.fill_between(mean.index, mean - half, mean + half, color=colours[label], alpha=0.15, lw=0)
@@ -416,18 +418,25 @@ def profit_level_figure(summary: pd.DataFrame, values: pd.DataFrame, keys: list[
     return fig
 
 
+def swept_keys_of(cells: list[str]) -> list[str]:
+    """The keys the cells set, in order of first appearance."""
+    return list(dict.fromkeys(key for cell in cells for key in parse(cell)))
+
+
+def draw_weekly(sweep_dir: Path, name: str, weekly: pd.DataFrame, cells: list[str]) -> Path:
+    """weekly.png, from every finished run's weeks (weekly.parquet's rows)."""
+    return _save(weekly_figure(weekly, cells, swept_keys_of(cells), name), sweep_dir / "weekly.png")
+
+
 def draw_study_figures(
-    sweep_dir: Path,
-    study: dict,
-    summary: pd.DataFrame,
-    paired: pd.DataFrame,
-    weekly: pd.DataFrame,
-    cells: list[str],
+    sweep_dir: Path, name: str, summary: pd.DataFrame, paired: pd.DataFrame, cells: list[str]
 ) -> list[Path]:
-    """Draw every figure the study's data supports; return their paths."""
-    name = study.get("name", sweep_dir.parent.name)
-    keys = list(dict.fromkeys(key for cell in cells for key in parse(cell)))
-    figures = [_save(weekly_figure(weekly, cells, keys, name), sweep_dir / "weekly.png")]
+    """Draw every figure of the cells' summary the study's data supports; return their paths.
+
+    weekly.png is drawn apart (``draw_weekly``), from the runs' weeks.
+    """
+    keys = swept_keys_of(cells)
+    figures = []
     if not paired.empty and {"profit", "churn_rate"} <= set(paired["metric"]):
         figures.append(_save(forest_figure(paired, name), sweep_dir / "forest.png"))
     if {"recovery_cost_mean", "churn_rate_mean"} <= set(summary.columns):

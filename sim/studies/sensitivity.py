@@ -21,8 +21,8 @@ from SALib.analyze import morris as morris_analyze  # noqa: E402
 from SALib.sample import morris as morris_sample  # noqa: E402
 
 from sim.files import write_markdown_report, write_table  # noqa: E402
-from sim.studies.aggregate import plain  # noqa: E402
 from sim.studies.parallel import run_many  # noqa: E402
+from sim.studies.tidy import plain  # noqa: E402
 from sim.world.config import with_values  # noqa: E402
 from sim.world.parameter import ConfigError
 from sim.world.schema import SimConfig

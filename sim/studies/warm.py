@@ -11,13 +11,16 @@ is made with these. Only for the joblib launcher; a cluster's jobs start where t
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from omegaconf import DictConfig, OmegaConf
 
 from sim.collector import paused_while_loading
 
-#: The thread that starts the workers (None: none started in this command).
+#: The thread that starts the workers (None: none started in this command), and their joblib settings.
 STARTING: dict[str, threading.Thread | None] = {"thread": None}
+SETTINGS: dict[str, dict] = {}
 
 
 def start_workers(config: DictConfig) -> None:
@@ -38,6 +41,7 @@ def start_workers(config: DictConfig) -> None:
         workers = effective_n_jobs(launcher.get("n_jobs", -1))
         Parallel(**launcher)(delayed(load_simulation)() for _ in range(workers))
 
+    SETTINGS["joblib"] = launcher
     STARTING["thread"] = threading.Thread(target=start, daemon=True)
     STARTING["thread"].start()
 
@@ -46,6 +50,27 @@ def workers_started() -> None:
     """Wait until the workers started (if any were) have loaded the simulation: the launch may begin."""
     if STARTING["thread"] is not None:
         STARTING["thread"].join()
+
+
+def in_a_worker(function: Callable, *args: object) -> Future:
+    """``function(*args)`` in one of the workers ``start_workers`` started, as a Future.
+
+    At the end of a study its workers are idle while this process writes the report: the call
+    goes to them through the launcher's settings, so joblib reuses them, from a thread, so that
+    this process goes on meanwhile.
+    """
+    from joblib import Parallel, delayed
+
+    settings = SETTINGS["joblib"]
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(lambda: Parallel(**settings)([delayed(function)(*args)])[0])
+    pool.shutdown(wait=False)  # its thread ends with the call
+    return future
+
+
+def workers_idle() -> bool:
+    """Workers were started in this command (and have loaded): a study's end may hand them work."""
+    return STARTING["thread"] is not None and not STARTING["thread"].is_alive()
 
 
 def load_simulation() -> None:

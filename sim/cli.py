@@ -25,6 +25,7 @@ from pathlib import Path
 
 import hydra
 from hydra import compose
+from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.errors import ConfigCompositionException, OverrideParseException
 from hydra.experimental.callback import Callback
@@ -442,7 +443,7 @@ class StudyCallback(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
         """Check every cell and the study's options, then claim (or reopen and lock) the study's folder."""
-        from sim.studies.checked import note_cells
+        from sim.studies.checked import forget, note_cells, note_composed
         from sim.studies.study import finished_runs, record_or_match_study, run_ids, sweep_cells, swept_keys
         from sim.studies.warm import start_workers
 
@@ -450,8 +451,11 @@ class StudyCallback(Callback):
         try:
             cells, cell_ids = sweep_cells(config), []
             runs = study_runs(config)
+            loader = GlobalHydra.instance().config_loader()
+            forget()
             for cell in cells:
-                composed = compose(config_name="config", overrides=cell, return_hydra_config=True)
+                composed = loader.load_sweep_config(config, list(cell))  # as the cell's job would
+                note_composed(cell, composed)
                 cfg = checked(composed)
                 check_fits(cfg, agents=cfg.study.agents)
                 cell_ids.append(run_ids(cfg))
@@ -490,10 +494,10 @@ class StudyCallback(Callback):
         if REPORT_MODULES["loader"] is not None:
             REPORT_MODULES["loader"].join()
         from sim.studies.aggregate import aggregate, load_records
-        from sim.studies.warm import in_a_worker, workers_idle
+        from sim.studies.warm import in_a_worker, workers_ready
 
         try:
-            aggregate(Path(config.hydra.sweep.dir), in_a_worker if workers_idle() else None)
+            aggregate(Path(config.hydra.sweep.dir), in_a_worker if workers_ready() else None)
         except Exception as error:  # Hydra would turn it into a warning and exit 0
             OUTCOME["report_error"] = f"{type(error).__name__}: {error}"
         OUTCOME["failed"] = len(load_records(Path(config.hydra.sweep.dir))[1])

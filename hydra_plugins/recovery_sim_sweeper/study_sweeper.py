@@ -8,21 +8,33 @@ finished cell too. This sweeper expands the cells exactly as the basic one does 
 jobs, in the same order, with the same numbers), and skips both where the checks know better
 (``sim.studies.checked``). Anything they did not see is composed and launched as before.
 
+Each job then composed its cell again where it ran, about 70 ms of a worker's time a cell:
+the launch hands each job the config the checks composed instead, by the same call Hydra's
+launchers make (``load_sweep_config``, which ``ComposedConfigs`` answers), through files in
+a private temporary folder that lives as long as the launch. A job that cannot read its file
+(a cluster's node, where the folder is not) composes as before.
+
 No ``from __future__ import annotations`` here: Hydra runs this module before it is in
 ``sys.modules``, where a dataclass would look its annotations up.
 """
 
+import hashlib
+import pickle
+import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper, BasicSweeperConf
 from hydra.core.config_store import ConfigStore
 from hydra.core.utils import JobReturn
 from hydra.plugins.launcher import Launcher
-from omegaconf import OmegaConf
+from hydra.types import HydraContext
+from omegaconf import DictConfig, OmegaConf
 
-from sim.studies.checked import is_checked, jobs_left
+from sim.studies.checked import COMPOSED, is_checked, jobs_left
 from sim.studies.warm import workers_started
 
 
@@ -45,7 +57,10 @@ class StudySweeper(BasicSweeper):
         """The basic sweeper's setup, its launcher wrapped to skip the cells with no runs left."""
         super().setup(*args, **kwargs)
         subdir = OmegaConf.to_container(self.config.hydra.sweep, resolve=False)["subdir"]
-        self.launcher = CellsWithRunsLeft(self.launcher, str(subdir))
+        context = self.launcher.hydra_context
+        composed = ComposedConfigs(context.config_loader)
+        self.launcher.hydra_context = HydraContext(config_loader=composed, callbacks=context.callbacks)
+        self.launcher = CellsWithRunsLeft(self.launcher, str(subdir), composed)
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
         """Compose the jobs the study's checks did not (none, when they ran)."""
@@ -60,8 +75,8 @@ class CellsWithRunsLeft:
     is given its own folder by an override, and all the jobs left go in one launch.
     """
 
-    def __init__(self, launcher: Launcher, subdir: str) -> None:
-        self.launcher, self.subdir = launcher, subdir
+    def __init__(self, launcher: Launcher, subdir: str, composed: "ComposedConfigs") -> None:
+        self.launcher, self.subdir, self.composed = launcher, subdir, composed
 
     def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
         """Launch the jobs with runs left (all of them in a new study, as they are)."""
@@ -70,12 +85,66 @@ class CellsWithRunsLeft:
         if not left:  # a launcher may refuse an empty launch (Submitit's does)
             return []
         if len(left) == len(job_overrides) or "${hydra.job.num}" not in self.subdir:
-            return self.launcher.launch([job_overrides[i] for i in left], initial_job_idx=initial_job_idx)
-        jobs = [
-            [*job_overrides[i], f"hydra.sweep.subdir={self.subdir_of(initial_job_idx + i)}"] for i in left
-        ]
-        return self.launcher.launch(jobs, initial_job_idx=initial_job_idx)
+            jobs = [list(job_overrides[i]) for i in left]
+        else:  # composed anew: the override is not in the config the checks composed
+            jobs = [
+                [*job_overrides[i], f"hydra.sweep.subdir={self.subdir_of(initial_job_idx + i)}"] for i in left
+            ]
+        with self.composed.handed_over(jobs):
+            return self.launcher.launch(jobs, initial_job_idx=initial_job_idx)
 
     def subdir_of(self, number: int) -> str:
         """The folder a job of this number has when the whole batch is launched."""
         return self.subdir.replace("${hydra.job.num}", str(number))
+
+
+class ComposedConfigs:
+    """Hydra's config loader, except that a job whose cell the checks composed reads that config.
+
+    Launchers pickle it to each job (in ``HydraContext``); a job calls ``load_sweep_config``.
+    """
+
+    def __init__(self, loader: Any) -> None:
+        self.loader, self.folder = loader, None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or "loader" not in self.__dict__:  # pickling, or being unpickled
+            raise AttributeError(name)
+        return getattr(self.loader, name)
+
+    def load_sweep_config(self, master_config: DictConfig, sweep_overrides: list[str]) -> DictConfig:
+        """The job's config: the one its cell was composed into by the checks, else composed here."""
+        path = Path(self.folder, file_name(sweep_overrides)) if self.folder else None
+        if path is None or not path.is_file():
+            return self.loader.load_sweep_config(master_config, sweep_overrides)
+        config = pickle.loads(path.read_bytes())
+        OmegaConf.copy_cache(from_config=master_config, to_config=config)  # as Hydra's loader does
+        return config
+
+    def handed_over(self, jobs: list[list[str]]) -> "HandedOver":
+        """For a launch of ``jobs``: the configs the checks composed for them, in files."""
+        files = {file_name(job): COMPOSED[tuple(job)] for job in jobs if tuple(job) in COMPOSED}
+        return HandedOver(self, files)
+
+
+class HandedOver:
+    """A private temporary folder with the launched jobs' configs, removed when the launch returns."""
+
+    def __init__(self, composed: ComposedConfigs, files: dict[str, bytes]) -> None:
+        self.composed, self.files = composed, files
+
+    def __enter__(self) -> None:
+        if self.files:
+            self.composed.folder = tempfile.mkdtemp(prefix="recovery-sim-cells-")
+            for name, data in self.files.items():
+                Path(self.composed.folder, name).write_bytes(data)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.composed.folder is not None:
+            shutil.rmtree(self.composed.folder, ignore_errors=True)
+            self.composed.folder = None
+
+
+def file_name(overrides: Sequence[str]) -> str:
+    """The file of a job's config, named by its overrides."""
+    return hashlib.sha256("\n".join(overrides).encode()).hexdigest()[:32] + ".pickle"

@@ -1,11 +1,14 @@
-"""A study's workers started while its cells are checked, so that they have loaded the simulation by then.
+"""A study's workers ready by the time its cells have been checked, and used again for its report.
 
 Checking a study composes every cell in the command's process, on one core (about 1.4 s for
-policy_grid), and joblib's workers then took about 1.7 s to start and load Hydra, pandas, Mesa,
-numba and the model before their first run. Started as soon as the first cell has passed its
-checks, on the other core, they are ready when the study launches: joblib's loky backend keeps
-its workers for the next ``Parallel`` call made with the same settings, and the launcher's call
-is made with these. Only for the joblib launcher; a cluster's jobs start where they run.
+policy_grid), and joblib's workers then took about 1.7 s each to start and load Hydra,
+pandas, Mesa, numba and the model before their first run. Now, as soon as a cell with runs to
+do has passed its checks, a fork server starts on the other core and loads all of that once
+(``sim.studies.preload``); the launch forks its workers from it, each ready at once. Where
+there is no fork server (not Linux), the workers themselves are started then, in a thread, and
+the launch reuses them: joblib's loky backend keeps its workers for the next ``Parallel`` call
+made with the same settings, and the launcher's call is made with these. Only for the joblib
+launcher; a cluster's jobs start where they run.
 """
 
 from __future__ import annotations
@@ -18,14 +21,15 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.collector import paused_while_loading
 
-#: The thread that starts the workers (None: none started in this command), and their joblib settings.
-STARTING: dict[str, threading.Thread | None] = {"thread": None}
+#: The study's joblib settings, once its workers are being made ready (none: not in this command).
 SETTINGS: dict[str, dict] = {}
+#: The thread that starts the workers where there is no fork server.
+STARTING: dict[str, threading.Thread | None] = {"thread": None}
 
 
 def start_workers(config: DictConfig) -> None:
-    """Start the workers of the study ``config`` launches, if its launcher is joblib's, in a thread."""
-    if STARTING["thread"] is not None:  # started for an earlier cell
+    """Get the workers of the study ``config`` launches ready, if its launcher is joblib's."""
+    if "joblib" in SETTINGS:  # for an earlier cell
         return
     launcher = OmegaConf.to_container(config.hydra.launcher, resolve=True)
     if not str(launcher.pop("_target_", "")).endswith(".JoblibLauncher"):
@@ -34,6 +38,9 @@ def start_workers(config: DictConfig) -> None:
 
     launcher["backend"] = "loky"  # as the launcher sets them (hydra_joblib_launcher._core.launch)
     process_joblib_cfg(launcher)
+    SETTINGS["joblib"] = launcher
+    if fork_server_started():
+        return
 
     def start() -> None:
         from joblib import Parallel, delayed, effective_n_jobs
@@ -41,19 +48,46 @@ def start_workers(config: DictConfig) -> None:
         workers = effective_n_jobs(launcher.get("n_jobs", -1))
         Parallel(**launcher)(delayed(load_simulation)() for _ in range(workers))
 
-    SETTINGS["joblib"] = launcher
     STARTING["thread"] = threading.Thread(target=start, daemon=True)
     STARTING["thread"].start()
 
 
+def fork_server_started() -> bool:
+    """Have loky fork the study's workers from one process that loads the simulation once.
+
+    Each worker started as a new Python and loaded everything itself: about a second of CPU
+    per worker, on a machine whose every core is taken. The fork server (Python's, through
+    loky) loads it once, on the core the checks leave free, and a worker forked from it is
+    ready at once. No worker is forked before the checks are done, so a study refused by a
+    later check leaves none. Linux only, and not where loky was told otherwise.
+    """
+    import multiprocessing
+    import sys
+    from multiprocessing import forkserver
+
+    from joblib.externals.loky.backend.context import get_start_method, set_start_method
+
+    if not sys.platform.startswith("linux") or get_start_method() not in (None, "forkserver"):
+        return False
+    set_start_method("forkserver", force=True)
+    multiprocessing.set_forkserver_preload(["sim.studies.preload"])
+    forkserver.ensure_running()
+    return True
+
+
 def workers_started() -> None:
-    """Wait until the workers started (if any were) have loaded the simulation: the launch may begin."""
+    """Wait until the workers started in a thread (if any were) have loaded: the launch may begin."""
     if STARTING["thread"] is not None:
         STARTING["thread"].join()
 
 
+def workers_ready() -> bool:
+    """This command made its study's workers ready: a study's end may hand them work."""
+    return "joblib" in SETTINGS and not (STARTING["thread"] is not None and STARTING["thread"].is_alive())
+
+
 def in_a_worker(function: Callable, *args: object) -> Future:
-    """``function(*args)`` in one of the workers ``start_workers`` started, as a Future.
+    """``function(*args)`` in one of the study's workers, as a Future.
 
     At the end of a study its workers are idle while this process writes the report: the call
     goes to them through the launcher's settings, so joblib reuses them, from a thread, so that
@@ -66,11 +100,6 @@ def in_a_worker(function: Callable, *args: object) -> Future:
     future = pool.submit(lambda: Parallel(**settings)([delayed(function)(*args)])[0])
     pool.shutdown(wait=False)  # its thread ends with the call
     return future
-
-
-def workers_idle() -> bool:
-    """Workers were started in this command (and have loaded): a study's end may hand them work."""
-    return STARTING["thread"] is not None and not STARTING["thread"].is_alive()
 
 
 def load_simulation() -> None:

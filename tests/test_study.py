@@ -183,6 +183,37 @@ def test_the_sweeper_launches_only_the_cells_with_runs_left():
         RUNS_LEFT.clear()
 
 
+class Loader:
+    """Hydra's config loader, as far as a job calls it."""
+
+    def load_sweep_config(self, master, overrides):
+        return OmegaConf.create({"composed_in_the_job": overrides})
+
+
+def test_a_job_gets_the_config_its_cell_was_checked_with_and_composes_any_other():
+    import pickle
+
+    from hydra_plugins.recovery_sim_sweeper.study_sweeper import ComposedConfigs
+    from sim.studies.checked import forget, note_composed
+
+    master = OmegaConf.create({"x": 1})
+    composed = ComposedConfigs(Loader())
+    forget()
+    note_composed(["a=1"], OmegaConf.create({"checked": ["a=1"]}))
+    try:
+        with composed.handed_over([["a=1"], ["a=2"]]):
+            folder = Path(composed.folder)
+            in_a_job = pickle.loads(pickle.dumps(composed))  # as a launcher hands it over
+            assert in_a_job.load_sweep_config(master, ["a=1"]) == {"checked": ["a=1"]}
+            assert in_a_job.load_sweep_config(master, ["a=2"]) == {"composed_in_the_job": ["a=2"]}
+            unchecked = ["a=1", "b=2"]
+            assert in_a_job.load_sweep_config(master, unchecked) == {"composed_in_the_job": unchecked}
+        assert not folder.exists() and composed.folder is None
+        assert composed.load_sweep_config(master, ["a=1"]) == {"composed_in_the_job": ["a=1"]}  # launch over
+    finally:
+        forget()
+
+
 def test_the_report_rebuilds_from_the_files_alone(policy_grid, tmp_path):
     cwd, sweep, _ = policy_grid
     copy = tmp_path / "copy"

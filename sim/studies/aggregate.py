@@ -336,7 +336,8 @@ def aggregate(sweep_dir: Path, elsewhere: Elsewhere | None = None) -> list[Path]
         "replications": 1,
     }
     name = study.get("name", sweep_dir.parent.name)
-    cells = order_cells(list(runs["cell"]), sweep_order(sweep_dir))
+    order = sweep_order(sweep_dir)
+    cells = order_cells(list(runs["cell"]), order)
     labels = [{"cell": r["cell"]} for r in ok + failed]  # all swept_table reads
     weeks = (elsewhere or here)(
         weekly_outputs,
@@ -362,7 +363,7 @@ def aggregate(sweep_dir: Path, elsewhere: Elsewhere | None = None) -> list[Path]
     written.insert(1, weekly_table)
     written += [write_json(sweep_dir / "manifest.json", info), *figures]
     written.append(
-        write_report(sweep_dir, study, summary, paired, runs, info, figures, sweep_order(sweep_dir))
+        write_report(sweep_dir, study, summary, paired, runs, info, figures, order)
     )
     return written
 

@@ -55,3 +55,15 @@ def hydra_compose():
     with initialize_config_dir(version_base="1.3", config_dir=str(PROJECT_ROOT / "configs")):
         yield lambda overrides=(): compose(config_name="config", overrides=list(overrides))
     GlobalHydra.instance().clear()
+
+
+def processes_in(folder: Path) -> list[int]:
+    """Processes working in ``folder`` (their working directory)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and (proc / "cwd").resolve() == folder.resolve():
+                pids.append(int(proc.name))
+        except OSError:
+            continue  # gone, or not ours to look at
+    return pids

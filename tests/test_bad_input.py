@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import processes_in
 
 import sim
 from sim.folders import StudyLock, session_token
@@ -416,6 +417,39 @@ def test_ctrl_c_keeps_a_studys_finished_runs_and_says_how_to_resume(tmp_path):
     )
     assert "Traceback" not in done.stderr
     assert len(finished_runs(runs)) >= 2
+
+
+def fork_server_loading(pid: int) -> bool:
+    """Whether the command ``pid``'s fork server is loading: it has its watching thread then."""
+    try:
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            if b"forkserver" in Path(f"/proc/{child}/cmdline").read_bytes():
+                return len(list(Path(f"/proc/{child}/task").iterdir())) > 1
+    except OSError:  # the command or the server has just ended
+        pass
+    return False
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the workers' fork server is Linux's")
+def test_ctrl_c_while_the_workers_load_is_one_line_and_leaves_nothing(tmp_path):
+    """The fork server loads while the cells are checked; Ctrl-C then is the command's alone."""
+    sweep = tmp_path / "study"
+    started = subprocess.Popen(
+        [RECOVERY_SIM, *SWEEP, f"hydra.sweep.dir={sweep}"], cwd=tmp_path, stderr=subprocess.PIPE,
+        text=True, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.time() + 60
+    while time.time() < deadline and started.poll() is None and not fork_server_loading(started.pid):
+        time.sleep(0.01)
+    assert fork_server_loading(started.pid)
+    os.killpg(started.pid, signal.SIGINT)
+    _, err = started.communicate(timeout=120)
+    assert started.returncode == 130
+    assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("recovery-sim: interrupted")
+    deadline = time.time() + 2
+    while time.time() < deadline and processes_in(tmp_path):
+        time.sleep(0.02)
+    assert processes_in(tmp_path) == []
 
 
 def test_a_folder_with_a_broken_study_record_is_refused_and_left_as_it_was(someones_files):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import processes_in
 
 RECOVERY_SIM = str(Path(sys.executable).with_name("recovery-sim"))
 SMALL = ["market.customers=300", "weeks=8"]
@@ -144,18 +145,6 @@ def test_a_drawing_that_fails_in_its_process_comes_back_as_its_reason_and_leaves
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "KeyError: 'policy'"
     assert list(tmp_path.iterdir()) == []
-
-
-def processes_in(folder: Path) -> list[int]:
-    """Processes working in ``folder`` (their working directory)."""
-    pids = []
-    for proc in Path("/proc").iterdir():
-        try:
-            if proc.name.isdigit() and (proc / "cwd").resolve() == folder.resolve():
-                pids.append(int(proc.name))
-        except OSError:
-            continue  # gone, or not ours to look at
-    return pids
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the run's own process is forked on Linux only")

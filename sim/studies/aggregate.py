@@ -362,9 +362,7 @@ def aggregate(sweep_dir: Path, elsewhere: Elsewhere | None = None) -> list[Path]
     written = [write_table(sweep_dir / file, frame) for file, frame in tables.items()]
     written.insert(1, weekly_table)
     written += [write_json(sweep_dir / "manifest.json", info), *figures]
-    written.append(
-        write_report(sweep_dir, study, summary, paired, runs, info, figures, order)
-    )
+    written.append(write_report(sweep_dir, study, summary, paired, runs, info, figures, order))
     return written
 
 

@@ -6,10 +6,13 @@ worker's first run paid), the collector paused and all of it frozen (``sim.colle
 that neither the server nor a worker forked from it walks those objects again.
 
 A fork server notices that its command has ended only once it has loaded: a command that
-ends sooner (a study refused by a later check, a Ctrl-C) ends it here, within 50 ms.
+ends sooner (a study refused by a later check, a Ctrl-C) ends it here, within 50 ms. A Ctrl-C
+is the command's to handle: while loading, the server leaves it alone (Python's fork server
+ignores it once it serves, and restores Python's handler in each worker it forks).
 """
 
 import os
+import signal
 import threading
 
 from sim.collector import paused_while_loading
@@ -25,6 +28,7 @@ def end_with_the_command() -> None:
             os._exit(0)
 
 
+signal.signal(signal.SIGINT, lambda signum, frame: None)
 watcher = threading.Thread(target=end_with_the_command, daemon=True)
 watcher.start()
 try:
@@ -40,3 +44,4 @@ try:
 finally:
     LOADED.set()
     watcher.join()  # no thread left when the server forks a worker
+    signal.signal(signal.SIGINT, signal.default_int_handler)

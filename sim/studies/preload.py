@@ -35,7 +35,6 @@ try:
     with paused_while_loading():
         import hydra_plugins.hydra_joblib_launcher._core  # noqa: F401
 
-        import sim.cli  # noqa: F401
         import sim.result  # noqa: F401
         import sim.studies.study  # noqa: F401
         from sim.model import RecoveryModel

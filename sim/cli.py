@@ -508,9 +508,12 @@ REPORT_MODULES: dict[str, threading.Thread | None] = {"loader": None}
 
 
 def load_report_modules() -> None:
-    """SciPy's statistics, Matplotlib and the report's modules, the collector paused (sim.collector)."""
+    """SciPy's statistics and the report's modules, the collector paused (sim.collector).
+
+    The figures are drawn in the study's workers (``sim.studies.drawn``): no Matplotlib here.
+    """
     with paused_while_loading():
-        from sim.studies import aggregate, figures, report  # noqa: F401
+        from sim.studies import aggregate, report  # noqa: F401
 
 
 def study_runs(config: DictConfig) -> Path | None:

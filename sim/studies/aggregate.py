@@ -3,7 +3,7 @@
 Runs at the end of every sweep (a Hydra callback) and stands alone on any
 sweep folder, finished, partial or interrupted: it reads ``runs/*.json`` and
 ``runs/*.parquet`` and rewrites everything else. The tables' columns are named
-as ``sim.studies.tidy`` says; the runs' weeks are ``sim.studies.weekly``'s.
+as ``sim.studies.tidy`` says; the weekly table and the figures are ``sim.studies.drawn``'s.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ import yaml
 
 from sim.arguments import OneLineParser
 from sim.files import write_json, write_table
+from sim.studies.drawn import summary_figures, weekly_outputs
 from sim.studies.stats import adjusted_level, mean_ci, paired_difference, recovery_roi
 from sim.studies.study import finished_runs
 from sim.studies.tidy import TABLE_COLUMNS, parse_cell, swept_table, with_swept
-from sim.studies.weekly import weekly_outputs
 from sim.world.parameter import PROJECT_ROOT
 
 PACKAGES = (
@@ -317,10 +317,10 @@ def aggregate(sweep_dir: Path, elsewhere: Elsewhere | None = None) -> list[Path]
     """Rewrite every table, figure and the report of a sweep folder; return what was written.
 
     ``elsewhere``: runs a function in another process and returns its Future (a study's idle
-    workers, at the end of a study): the runs' weeks are read, written and drawn there
-    (``weekly_outputs``) while this process does the rest. Without it, all is done here.
+    workers, at the end of a study): the runs' weeks are read, written and drawn there, and
+    the summary's figures drawn (``sim.studies.drawn``), while this process does the rest.
+    Without it, all is done here.
     """
-    from sim.studies.figures import draw_study_figures
     from sim.studies.report import write_report
 
     sweep_dir = Path(sweep_dir)
@@ -352,12 +352,12 @@ def aggregate(sweep_dir: Path, elsewhere: Elsewhere | None = None) -> list[Path]
     metrics = [m for m in study["metrics"] if m in runs.columns]
     paired = paired_table(runs, cells, base_of, metrics)
     summary = cell_table(runs, cells, base_of, metrics, paired)
-    figures = draw_study_figures(sweep_dir, name, summary, paired, cells) if ok else []
+    drawn = (elsewhere or here)(summary_figures, sweep_dir, name, summary, paired, cells) if ok else None
     weekly_columns, weekly_written = weeks.result()
     swept = swept_table(labels, {*runs.columns, *weekly_columns, *TABLE_COLUMNS})
     runs, summary, paired = (with_swept(t, swept) for t in (runs, summary, paired))
     info = manifest(sweep_dir, ok, failed, len(cells), study.get("replications", 1))
-    weekly_table, figures = weekly_written[0], weekly_written[1:] + figures
+    weekly_table, figures = weekly_written[0], weekly_written[1:] + (drawn.result() if drawn else [])
     tables = {"runs.parquet": runs, "summary.csv": summary, "paired.csv": paired}
     written = [write_table(sweep_dir / file, frame) for file, frame in tables.items()]
     written.insert(1, weekly_table)

@@ -1,9 +1,11 @@
-"""A study's weekly table and figure, from every finished run's weeks (``runs/<run_id>.parquet``).
+"""The parts of a study's report done in its idle workers: the weekly table, and every figure.
 
-Reading every run's weeks and drawing them is about half of a report's time, and needs
-nothing else the report computes: at the end of a study it is done in one of the study's
-idle workers while the command's process does the rest (``sim.studies.aggregate``). So this
-module imports no statistics.
+Reading every run's weeks (``runs/<run_id>.parquet``) into weekly.parquet and drawing the
+figures is most of a report's time, and needs little of what the rest computes: at the end
+of a study each is done in one of the study's idle workers (``sim.studies.aggregate``), the
+weekly table and figure in one, the summary's figures in the other, while the command's
+process writes the tables and the report. So this module imports no statistics, and
+Matplotlib only where a figure is drawn: the command's process never loads it.
 """
 
 from __future__ import annotations
@@ -61,3 +63,12 @@ def weekly_outputs(
     if ok:
         written.append(draw_weekly(sweep_dir, name, weekly, cells))
     return list(weekly.columns), written
+
+
+def summary_figures(
+    sweep_dir: Path, name: str, summary: pd.DataFrame, paired: pd.DataFrame, cells: list[str]
+) -> list[Path]:
+    """forest.png, frontier.png and heatmap.png or curve.png (``figures.draw_study_figures``)."""
+    from sim.studies.figures import draw_study_figures
+
+    return draw_study_figures(sweep_dir, name, summary, paired, cells)

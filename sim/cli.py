@@ -455,7 +455,7 @@ class StudyCallback(Callback):
             forget()
             for cell in cells:
                 composed = loader.load_sweep_config(config, list(cell))  # as the cell's job would
-                note_composed(cell, composed)
+                note_composed(cell, composed, config)
                 cfg = checked(composed)
                 check_fits(cfg, agents=cfg.study.agents)
                 cell_ids.append(run_ids(cfg))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import subprocess
 from pathlib import Path
@@ -190,18 +191,59 @@ class Loader:
         return OmegaConf.create({"composed_in_the_job": overrides})
 
 
-def test_a_job_gets_the_config_its_cell_was_checked_with_and_composes_any_other():
-    import pickle
+def test_a_study_in_a_folder_of_its_own_writes_every_job_there(tmp_path):
+    """No folder named: the one the command claims is every job's (the jobs get the checked configs)."""
+    done = recovery_sim(
+        tmp_path, "-m", "market.customers=100,200", 'study.baseline=["market.customers=100"]', "weeks=2"
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    [study] = (tmp_path / "results").glob("*/*")
+    for job in ("0", "1"):
+        hydra = OmegaConf.load(study / "jobs" / job / ".hydra" / "hydra.yaml").hydra
+        assert hydra.sweep.dir == str(study.relative_to(tmp_path))
+        assert f"hydra.sweep.dir={hydra.sweep.dir}" in hydra.overrides.hydra
+    assert len(list((study / "runs").glob("*.parquet"))) == 2
 
+
+@pytest.mark.parametrize("folder", ["results/policy_grid/2026-11-30_12-00-00-2", "/tmp/My Studies/grid, 2"])
+def test_a_handed_over_config_is_what_the_job_composes_once_the_folder_is_claimed(folder):
+    """The checks compose before the folder is claimed; the claim's override is set as composing sets it."""
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.types import RunMode
+
+    from hydra_plugins.recovery_sim_sweeper.study_sweeper import overrides_added, with_overrides
+    from sim.world.schema import register_configs
+
+    register_configs()
+    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "configs"), version_base=None):
+        loader = GlobalHydra.instance().config_loader()
+        study = loader.load_configuration("config", ["experiment=policy_grid"], run_mode=RunMode.MULTIRUN)
+        cell = sweep_cells(study)[4]
+        then = list(study.hydra.overrides.hydra)
+        checked = pickle.dumps(loader.load_sweep_config(study, cell))
+        claimed = f"hydra.sweep.dir={folder}" if " " not in folder else f"hydra.sweep.dir='{folder}'"
+        study.hydra.overrides.hydra.append(claimed)  # as claiming a folder does
+        in_the_job = loader.load_sweep_config(study, cell)
+        added = overrides_added(then, list(study.hydra.overrides.hydra))
+        assert added == [claimed]
+        handed = pickle.loads(with_overrides(checked, added))
+        assert handed.hydra.sweep.dir == folder
+        assert OmegaConf.to_yaml(handed) == OmegaConf.to_yaml(in_the_job)
+        assert overrides_added(then, [*then, "hydra.job.chdir=true"]) is None  # composed anew
+
+
+def test_a_job_gets_the_config_its_cell_was_checked_with_and_composes_any_other():
     from hydra_plugins.recovery_sim_sweeper.study_sweeper import ComposedConfigs
     from sim.studies.checked import forget, note_composed
 
     master = OmegaConf.create({"x": 1})
     composed = ComposedConfigs(Loader())
     forget()
-    note_composed(["a=1"], OmegaConf.create({"checked": ["a=1"]}))
+    study = OmegaConf.create({"hydra": {"overrides": {"hydra": []}}})
+    note_composed(["a=1"], OmegaConf.create({"checked": ["a=1"]}), study)
     try:
-        with composed.handed_over([["a=1"], ["a=2"]]):
+        with composed.handed_over([["a=1"], ["a=2"]], study):
             folder = Path(composed.folder)
             in_a_job = pickle.loads(pickle.dumps(composed))  # as a launcher hands it over
             assert in_a_job.load_sweep_config(master, ["a=1"]) == {"checked": ["a=1"]}

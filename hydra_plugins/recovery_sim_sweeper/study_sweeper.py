@@ -29,12 +29,13 @@ from typing import Any
 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper, BasicSweeperConf
 from hydra.core.config_store import ConfigStore
+from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.utils import JobReturn
 from hydra.plugins.launcher import Launcher
 from hydra.types import HydraContext
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
-from sim.studies.checked import COMPOSED, is_checked, jobs_left
+from sim.studies.checked import COMPOSED, COMPOSED_FROM, is_checked, jobs_left
 from sim.studies.warm import workers_started
 
 
@@ -90,7 +91,7 @@ class CellsWithRunsLeft:
             jobs = [
                 [*job_overrides[i], f"hydra.sweep.subdir={self.subdir_of(initial_job_idx + i)}"] for i in left
             ]
-        with self.composed.handed_over(jobs):
+        with self.composed.handed_over(jobs, self.launcher.config):
             return self.launcher.launch(jobs, initial_job_idx=initial_job_idx)
 
     def subdir_of(self, number: int) -> str:
@@ -121,10 +122,43 @@ class ComposedConfigs:
         OmegaConf.copy_cache(from_config=master_config, to_config=config)  # as Hydra's loader does
         return config
 
-    def handed_over(self, jobs: list[list[str]]) -> "HandedOver":
-        """For a launch of ``jobs``: the configs the checks composed for them, in files."""
-        files = {file_name(job): COMPOSED[tuple(job)] for job in jobs if tuple(job) in COMPOSED}
+    def handed_over(self, jobs: list[list[str]], study: DictConfig) -> "HandedOver":
+        """For a launch of ``jobs`` from the ``study``'s config: the configs the checks composed, in files.
+
+        The checks compose the cells before the study's folder is claimed. Where the command
+        named no folder, claiming one adds ``hydra.sweep.dir=<folder>`` to the study's Hydra
+        overrides, so that every job writes there: it is set in each config as composing with
+        it sets it. Any other difference, and the jobs compose their cells anew.
+        """
+        added = overrides_added(COMPOSED_FROM, list(study.hydra.overrides.hydra))
+        if added is None:
+            return HandedOver(self, {})
+        files = {
+            file_name(job): with_overrides(COMPOSED[tuple(job)], added)
+            for job in jobs
+            if tuple(job) in COMPOSED
+        }
         return HandedOver(self, files)
+
+
+def overrides_added(then: list[str], now: list[str]) -> list[str] | None:
+    """The sweep folder overrides added to ``then`` to make ``now``; None if ``now`` differs otherwise."""
+    added = now[len(then) :]
+    if now[: len(then)] != then or any(o.split("=", 1)[0] != "hydra.sweep.dir" for o in added):
+        return None
+    return added
+
+
+def with_overrides(pickled: bytes, overrides: list[str]) -> bytes:
+    """A pickled config with Hydra overrides of its own set, as composing with them would set them."""
+    if not overrides:
+        return pickled
+    config = pickle.loads(pickled)
+    with read_write(config), open_dict(config):
+        for override in OverridesParser.create().parse_overrides(overrides):
+            OmegaConf.update(config, override.key_or_group, override.value())
+            config.hydra.overrides.hydra.append(override.input_line)
+    return pickle.dumps(config)
 
 
 class HandedOver:

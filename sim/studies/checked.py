@@ -21,6 +21,8 @@ RUNS_LEFT: dict[tuple[str, ...], int] = {}
 
 #: Per cell: the config Hydra composed for its job (``load_sweep_config``), pickled.
 COMPOSED: dict[tuple[str, ...], bytes] = {}
+#: The study's own Hydra overrides when its cells were composed (claiming its folder may add one).
+COMPOSED_FROM: list[str] = []
 
 
 def note_cells(cells: list[list[str]], left: list[int]) -> None:
@@ -33,11 +35,16 @@ def forget() -> None:
     """A new study's checks begin (a process may check several: the tests' do)."""
     RUNS_LEFT.clear()
     COMPOSED.clear()
+    COMPOSED_FROM.clear()
 
 
-def note_composed(cell: Sequence[str], config: DictConfig) -> None:
-    """The config a cell's job would compose, as the checks composed it (about 2 ms to pickle)."""
+def note_composed(cell: Sequence[str], config: DictConfig, study: DictConfig) -> None:
+    """The config a cell's job would compose from the ``study``'s config, as the checks composed it.
+
+    About 2 ms to pickle.
+    """
     COMPOSED[tuple(cell)] = pickle.dumps(config)
+    COMPOSED_FROM[:] = list(study.hydra.overrides.hydra)
 
 
 def is_checked(job: Sequence[str]) -> bool:

@@ -7,6 +7,7 @@ import os
 import pickle
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -233,7 +234,11 @@ def test_a_handed_over_config_is_what_the_job_composes_once_the_folder_is_claime
         assert overrides_added(then, [*then, "hydra.job.chdir=true"]) is None  # composed anew
 
 
-def test_a_job_gets_the_config_its_cell_was_checked_with_and_composes_any_other():
+def interrupted_write(path: Path, data: bytes) -> int:
+    raise KeyboardInterrupt
+
+
+def test_a_job_gets_the_config_its_cell_was_checked_with_and_composes_any_other(monkeypatch):
     from hydra_plugins.recovery_sim_sweeper.study_sweeper import ComposedConfigs
     from sim.studies.checked import forget, note_composed
 
@@ -251,6 +256,11 @@ def test_a_job_gets_the_config_its_cell_was_checked_with_and_composes_any_other(
             unchecked = ["a=1", "b=2"]
             assert in_a_job.load_sweep_config(master, unchecked) == {"composed_in_the_job": unchecked}
         assert not folder.exists() and composed.folder is None
+        made = set(Path(tempfile.gettempdir()).glob("recovery-sim-cells-*"))
+        monkeypatch.setattr(Path, "write_bytes", interrupted_write)
+        with pytest.raises(KeyboardInterrupt), composed.handed_over([["a=1"]], study):
+            pass
+        assert set(Path(tempfile.gettempdir()).glob("recovery-sim-cells-*")) == made  # none left
         assert composed.load_sweep_config(master, ["a=1"]) == {"composed_in_the_job": ["a=1"]}  # launch over
     finally:
         forget()

@@ -168,10 +168,16 @@ class HandedOver:
         self.composed, self.files = composed, files
 
     def __enter__(self) -> None:
-        if self.files:
-            self.composed.folder = tempfile.mkdtemp(prefix="recovery-sim-cells-")
+        if not self.files:
+            return
+        folder = tempfile.mkdtemp(prefix="recovery-sim-cells-")
+        try:
             for name, data in self.files.items():
-                Path(self.composed.folder, name).write_bytes(data)
+                Path(folder, name).write_bytes(data)
+        except BaseException:  # a Ctrl-C, a full disk: the launch does not begin, and leaves nothing
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        self.composed.folder = folder
 
     def __exit__(self, *exc: object) -> None:
         if self.composed.folder is not None:

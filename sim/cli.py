@@ -66,7 +66,13 @@ SIMULATION: SimulationProcess | None = None
 
 
 def fail(message: str, exit_code: int = 2) -> typing.NoReturn:
-    """Print one line, undo what this command wrote for nothing (only that), and exit."""
+    """Print one line, undo what this command wrote for nothing (only that), and exit.
+
+    After a Ctrl-C, the failure is what a library made of it (Hydra turns one into an empty
+    composition error): the command was interrupted.
+    """
+    if INTERRUPT["seen"]:
+        interrupted()
     if OWNED is not None and exit_code == 2 and not OWNED.path.joinpath("summary.json").exists():
         OWNED.clean_up()
     print(f"recovery-sim: error: {message}", file=sys.stderr)

@@ -419,29 +419,37 @@ def test_ctrl_c_keeps_a_studys_finished_runs_and_says_how_to_resume(tmp_path):
     assert len(finished_runs(runs)) >= 2
 
 
-def fork_server_loading(pid: int) -> bool:
-    """Whether the command ``pid``'s fork server is loading: it has its watching thread then."""
+def fork_server(pid: int) -> Path | None:
+    """The command ``pid``'s workers' fork server (its /proc folder), once it has started one."""
     try:
         for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
             if b"forkserver" in Path(f"/proc/{child}/cmdline").read_bytes():
-                return len(list(Path(f"/proc/{child}/task").iterdir())) > 1
+                return Path(f"/proc/{child}")
     except OSError:  # the command or the server has just ended
         pass
-    return False
+    return None
+
+
+def loading(server: Path | None) -> bool:
+    """Whether a fork server is loading: it has the thread that watches its command then."""
+    try:
+        return server is not None and len(list((server / "task").iterdir())) > 1
+    except OSError:
+        return False
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the workers' fork server is Linux's")
 def test_ctrl_c_while_the_workers_load_is_one_line_and_leaves_nothing(tmp_path):
     """The fork server loads while the cells are checked; Ctrl-C then is the command's alone."""
-    sweep = tmp_path / "study"
+    ready = loading
     started = subprocess.Popen(
-        [RECOVERY_SIM, *SWEEP, f"hydra.sweep.dir={sweep}"], cwd=tmp_path, stderr=subprocess.PIPE,
-        text=True, start_new_session=True,
+        [RECOVERY_SIM, *SWEEP, f"hydra.sweep.dir={tmp_path / 'study'}"], cwd=tmp_path,
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
     deadline = time.time() + 60
-    while time.time() < deadline and started.poll() is None and not fork_server_loading(started.pid):
-        time.sleep(0.01)
-    assert fork_server_loading(started.pid)
+    while time.time() < deadline and started.poll() is None and not ready(fork_server(started.pid)):
+        time.sleep(0.002)
+    assert ready(fork_server(started.pid))
     os.killpg(started.pid, signal.SIGINT)
     _, err = started.communicate(timeout=120)
     assert started.returncode == 130
@@ -450,6 +458,14 @@ def test_ctrl_c_while_the_workers_load_is_one_line_and_leaves_nothing(tmp_path):
     while time.time() < deadline and processes_in(tmp_path):
         time.sleep(0.02)
     assert processes_in(tmp_path) == []
+
+
+def test_a_fork_server_whose_command_has_already_ended_leaves_without_loading():
+    """A command killed before its server began loading: the server must not load (and live) for nothing."""
+    code = "import sim.studies.preload; print('loaded')"
+    not_its_command = {**os.environ, "RECOVERY_SIM_FORK_SERVER_OF": "1"}
+    done = subprocess.run([sys.executable, "-c", code], env=not_its_command, capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (0, "")
 
 
 def test_a_folder_with_a_broken_study_record_is_refused_and_left_as_it_was(someones_files):
@@ -524,3 +540,16 @@ def test_a_validation_study_at_other_settings_leaves_the_published_facts_alone(t
     done = recovery_sim(tmp_path, *tiny)
     assert done.returncode == 0, done.stderr[-1500:]
     assert {p: p.read_bytes() for p in before} == before
+
+
+def test_an_empty_composition_error_still_reads_as_one_line():
+    """Hydra makes an empty ConfigCompositionException of a Ctrl-C while it composes (the command then says
+    it was interrupted, sim.cli.fail); naming it must not raise on the way."""
+    from hydra.errors import ConfigCompositionException
+
+    from sim.world.overrides import composition_error
+
+    assert composition_error(ConfigCompositionException("")) == "ConfigCompositionException"
+    empty_cause = ConfigCompositionException("Error merging override a=1")
+    empty_cause.__cause__ = KeyboardInterrupt()
+    assert composition_error(empty_cause) == "a=1 is refused: KeyboardInterrupt"

@@ -6,15 +6,20 @@ worker's first run paid), the collector paused and all of it frozen (``sim.colle
 that neither the server nor a worker forked from it walks those objects again.
 
 A fork server notices that its command has ended only once it has loaded: a command that
-ends sooner (a study refused by a later check, a Ctrl-C) ends it here, within 50 ms. A Ctrl-C
-is the command's to handle: while loading, the server leaves it alone (Python's fork server
-ignores it once it serves, and restores Python's handler in each worker it forks). When its
-command ends, the server leaves at once: it has nothing to write or close, and Python's
-orderly exit from all it loaded took another 50 ms, which whoever reads the command's output
-waited for (the server holds it open).
+ends sooner (a study refused by a later check, a Ctrl-C, a kill) ends it here, within 50 ms.
+A Ctrl-C is the command's to handle: the server leaves it aside while it loads and, once
+loaded, hands Python's handler to the workers it forks (Python's fork server goes on ignoring
+Ctrl-C itself while it serves). Only a Ctrl-C in the server's first 0.1 s or so, before this
+module runs, still ends it with a traceback: an ignored signal would survive the server's
+exec, but ignoring it in the command for that moment lost the Ctrl-C to a thread of NumPy's.
+
+When its command ends, the server leaves at once: it has nothing to write or close, and
+Python's orderly exit from all it loaded took another 50 ms, which whoever reads the
+command's output waited for (the server holds it open).
 """
 
 import atexit
+import contextlib
 import os
 import signal
 import threading
@@ -22,15 +27,17 @@ import threading
 from sim.collector import paused_while_loading
 
 atexit.register(os._exit, 0)  # the server's exit only: a worker forked from it ends by os._exit itself
-COMMAND = os.getppid()
+COMMAND = int(os.environ.get("RECOVERY_SIM_FORK_SERVER_OF", os.getppid()))  # sim.studies.warm.COMMAND
 LOADED = threading.Event()
 
 
 def end_with_the_command() -> None:
-    """Leave at once if the command has ended while this server loads."""
-    while not LOADED.wait(0.05):
+    """Leave at once if the command has ended (before this server started, too) while it loads."""
+    while True:
         if os.getppid() != COMMAND:
             os._exit(0)
+        if LOADED.wait(0.05):
+            return
 
 
 signal.signal(signal.SIGINT, lambda signum, frame: None)
@@ -44,8 +51,9 @@ try:
         import sim.studies.study  # noqa: F401
         from sim.model import RecoveryModel
 
-        RecoveryModel({"market": {"customers": 100}, "weeks": 2}, agents=False).run_model()
+        with contextlib.suppress(Exception):  # the workers' runs will meet it and record it, run by run
+            RecoveryModel({"market": {"customers": 100}, "weeks": 2}, agents=False).run_model()
 finally:
     LOADED.set()
     watcher.join()  # no thread left when the server forks a worker
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # the workers' (the server ignores it next)

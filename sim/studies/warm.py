@@ -13,6 +13,7 @@ launcher; a cluster's jobs start where they run.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -23,6 +24,8 @@ from sim.collector import paused_while_loading
 
 #: The study's joblib settings, once its workers are being made ready (none: not in this command).
 SETTINGS: dict[str, dict] = {}
+#: The environment variable that names the command's process to its workers' fork server.
+COMMAND = "RECOVERY_SIM_FORK_SERVER_OF"
 #: The thread that starts the workers where there is no fork server.
 STARTING: dict[str, threading.Thread | None] = {"thread": None}
 
@@ -71,6 +74,12 @@ def fork_server_started() -> bool:
         return False
     set_start_method("forkserver", force=True)
     multiprocessing.set_forkserver_preload(["sim.studies.preload"])
+    os.environ[COMMAND] = str(os.getpid())  # the server leaves when this process has ended
+    # Python's resource tracker, started with the server, frees what a Ctrl-C left behind (a
+    # worker's semaphores) and warns about it on the command's stderr, after its one line.
+    os.environ["PYTHONWARNINGS"] = ",".join(
+        w for w in (os.environ.get("PYTHONWARNINGS"), "ignore:resource_tracker:UserWarning") if w
+    )
     forkserver.ensure_running()
     return True
 

@@ -68,8 +68,9 @@ def composition_error(error: ConfigCompositionException | OverrideParseException
     misspelt = isinstance(cause, ConfigAttributeError | ConfigKeyError)
     if misspelt and dataclasses.is_dataclass(cause.object_type):
         return str(unknown_key(cause.full_key, cause.object_type))
-    what = str(error).splitlines()[0].removeprefix("Error merging override ").rstrip(".")
+    what = next(iter(str(error).splitlines()), type(error).__name__).removeprefix("Error merging override ")
+    what = what.rstrip(".")
     if cause is None:
         return what
-    why = str(cause).splitlines()[0]
+    why = next(iter(str(cause).splitlines()), type(cause).__name__)
     return f"{what} is refused: {why}"

@@ -499,13 +499,15 @@ class StudyCallback(Callback):
         """Aggregate the sweep folder (also done by ``recovery-sim-report DIR`` at any time)."""
         if REPORT_MODULES["loader"] is not None:
             REPORT_MODULES["loader"].join()
-        from sim.studies.aggregate import aggregate, load_records
+        from sim.studies.aggregate import ReportError, aggregate, load_records
         from sim.studies.warm import in_a_worker, workers_ready
 
         try:
             aggregate(Path(config.hydra.sweep.dir), in_a_worker if workers_ready() else None)
+        except ReportError as error:
+            OUTCOME["report_error"] = str(error)
         except Exception as error:  # Hydra would turn it into a warning and exit 0
-            OUTCOME["report_error"] = f"{type(error).__name__}: {error}"
+            OUTCOME["report_error"] = f"{type(error).__name__}: {next(iter(str(error).splitlines()), '')}"
         OUTCOME["failed"] = len(load_records(Path(config.hydra.sweep.dir))[1])
 
 

@@ -285,6 +285,39 @@ def test_the_report_rebuilds_from_the_files_alone(policy_grid, tmp_path):
     assert json.loads((copy / "manifest.json").read_text())["runs_done"] == 19
 
 
+def test_an_unreadable_run_file_is_one_line_and_leaves_the_report_as_it_was(policy_grid, tmp_path):
+    cwd, sweep, _ = policy_grid
+    copy = tmp_path / "copy"
+    shutil.copytree(sweep, copy)
+    broken = sorted((copy / "runs").glob("*.parquet"))[3]
+    broken.write_text("not a table\n")
+    before = {p.name: p.read_bytes() for p in copy.iterdir() if p.is_file()}
+    done = report(cwd, copy)
+    assert done.returncode == 2
+    [line] = done.stderr.strip().splitlines()  # Arrow's reason in between
+    assert line.startswith(f"recovery-sim-report: error: {broken} is not a run's weekly table (")
+    assert line.endswith(
+        f"allowed the files recovery-sim writes (run the study again in its folder to make the "
+        f"run anew, after removing runs/{broken.stem}.json)"
+    )
+    assert {p.name: p.read_bytes() for p in copy.iterdir() if p.is_file()} == before  # nothing half-made
+    assert not list(copy.glob(".report.*"))
+
+
+def test_work_whose_process_died_is_done_here_and_its_own_error_is_not():
+    from concurrent.futures import Future
+
+    from sim.studies.aggregate import settled
+
+    died: Future = Future()
+    died.set_exception(RuntimeError("A worker process managed by the executor was unexpectedly terminated"))
+    assert settled(died, max, (2, 5)) == 5
+    refused: Future = Future()
+    refused.set_exception(ReportError("runs/x.parquet is not a run's weekly table"))
+    with pytest.raises(ReportError):
+        settled(refused, max, (2, 5))
+
+
 def test_the_study_end_hands_work_to_another_process_and_gets_its_error_back(monkeypatch):
     monkeypatch.setitem(warm.SETTINGS, "joblib", {"n_jobs": 2, "backend": "loky"})
     assert warm.in_a_worker(os.getpid).result() != os.getpid()

@@ -9,10 +9,13 @@ as ``sim.studies.tidy`` says; the weekly table and the figures are ``sim.studies
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -25,7 +28,7 @@ from sim.arguments import OneLineParser
 from sim.files import write_json, write_table
 from sim.studies.drawn import summary_figures, weekly_outputs
 from sim.studies.stats import adjusted_level, mean_ci, paired_difference, recovery_roi
-from sim.studies.study import finished_runs
+from sim.studies.study import ReportError, finished_runs
 from sim.studies.tidy import TABLE_COLUMNS, parse_cell, swept_table, with_swept
 from sim.world.parameter import PROJECT_ROOT
 
@@ -50,10 +53,6 @@ SHARES = {
     "first_contact_resolution",
     "within_target_share",
 }
-
-
-class ReportError(RuntimeError):
-    """A sweep folder that cannot be reported on; the message is one line."""
 
 
 def load_records(sweep_dir: Path) -> tuple[list[dict], list[dict]]:
@@ -319,7 +318,11 @@ def aggregate(sweep_dir: Path, elsewhere: Elsewhere | None = None) -> list[Path]
     ``elsewhere``: runs a function in another process and returns its Future (a study's idle
     workers, at the end of a study): the runs' weeks are read, written and drawn there, and
     the summary's figures drawn (``sim.studies.drawn``), while this process does the rest.
-    Without it, all is done here.
+    Without it, or where the process it ran in died, all is done here.
+
+    Every file but report.md is written in a folder of this call's own first, and moved into
+    place once all of them are: a report that cannot be made (a run's file unreadable, a
+    Ctrl-C) leaves the one before it as it was.
     """
     from sim.studies.report import write_report
 
@@ -339,31 +342,66 @@ def aggregate(sweep_dir: Path, elsewhere: Elsewhere | None = None) -> list[Path]
     order = sweep_order(sweep_dir)
     cells = order_cells(list(runs["cell"]), order)
     labels = [{"cell": r["cell"]} for r in ok + failed]  # all swept_table reads
-    weeks = (elsewhere or here)(
-        weekly_outputs,
-        sweep_dir,
-        [{key: r[key] for key in ("run_id", "cell", "replication")} for r in ok],
-        labels,
-        list(runs.columns),
-        name,
-        cells,
-    )
-    base_of = baselines(runs.drop_duplicates("cell"), study)
-    metrics = [m for m in study["metrics"] if m in runs.columns]
-    paired = paired_table(runs, cells, base_of, metrics)
-    summary = cell_table(runs, cells, base_of, metrics, paired)
-    drawn = (elsewhere or here)(summary_figures, sweep_dir, name, summary, paired, cells) if ok else None
-    weekly_columns, weekly_written = weeks.result()
-    swept = swept_table(labels, {*runs.columns, *weekly_columns, *TABLE_COLUMNS})
-    runs, summary, paired = (with_swept(t, swept) for t in (runs, summary, paired))
-    info = manifest(sweep_dir, ok, failed, len(cells), study.get("replications", 1))
-    weekly_table, figures = weekly_written[0], weekly_written[1:] + (drawn.result() if drawn else [])
-    tables = {"runs.parquet": runs, "summary.csv": summary, "paired.csv": paired}
-    written = [write_table(sweep_dir / file, frame) for file, frame in tables.items()]
-    written.insert(1, weekly_table)
-    written += [write_json(sweep_dir / "manifest.json", info), *figures]
+    with staging_folder(sweep_dir) as staging:
+        weekly_args = (
+            sweep_dir,
+            staging,
+            [{key: r[key] for key in ("run_id", "cell", "replication")} for r in ok],
+            labels,
+            list(runs.columns),
+            name,
+            cells,
+        )
+        weeks = (elsewhere or here)(weekly_outputs, *weekly_args)
+        base_of = baselines(runs.drop_duplicates("cell"), study)
+        metrics = [m for m in study["metrics"] if m in runs.columns]
+        paired = paired_table(runs, cells, base_of, metrics)
+        summary = cell_table(runs, cells, base_of, metrics, paired)
+        figure_args = (staging, name, summary, paired, cells)
+        drawn = (elsewhere or here)(summary_figures, *figure_args) if ok else None
+        weekly_columns, weekly_written = settled(weeks, weekly_outputs, weekly_args)
+        summary_drawn = settled(drawn, summary_figures, figure_args) if drawn else []
+        swept = swept_table(labels, {*runs.columns, *weekly_columns, *TABLE_COLUMNS})
+        runs, summary, paired = (with_swept(t, swept) for t in (runs, summary, paired))
+        info = manifest(sweep_dir, ok, failed, len(cells), study.get("replications", 1))
+        tables = {"runs.parquet": runs, "summary.csv": summary, "paired.csv": paired}
+        staged = [write_table(staging / file, frame) for file, frame in tables.items()]
+        staged.insert(1, weekly_written[0])
+        staged += [write_json(staging / "manifest.json", info), *weekly_written[1:], *summary_drawn]
+        written = [publish(path, sweep_dir) for path in staged]
+    figures = [path for path in written if path.suffix == ".png"]
     written.append(write_report(sweep_dir, study, summary, paired, runs, info, figures, order))
     return written
+
+
+@contextmanager
+def staging_folder(sweep_dir: Path) -> Iterator[Path]:
+    """A folder of this process's own in the sweep folder, removed with what is left in it."""
+    staging = sweep_dir / f".report.{os.getpid()}.partial"
+    staging.mkdir(exist_ok=True)
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def publish(staged: Path, sweep_dir: Path) -> Path:
+    """A staged file moved to its place in the sweep folder."""
+    return Path(shutil.move(staged, sweep_dir / staged.name))
+
+
+def settled(done: Future, function: Callable, args: tuple) -> object:
+    """What ``done`` holds, or ``function(*args)`` made here if the process that ran it died.
+
+    An error of the work itself (a run's file unreadable) is raised as it is; anything else
+    (a worker killed, its pool broken) has the work done again in this process.
+    """
+    try:
+        return done.result()
+    except ReportError:
+        raise
+    except Exception:
+        return function(*args)
 
 
 #: Runs a function with its arguments somewhere and returns the Future of its result.

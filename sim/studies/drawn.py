@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.files import write_table
+from sim.studies.study import ReportError
 from sim.studies.tidy import TABLE_COLUMNS, swept_table, with_swept
 
 
@@ -32,8 +33,17 @@ def weekly_frame(sweep_dir: Path, ok: list[dict]) -> pd.DataFrame:
         return pd.DataFrame()
     tables = []
     for r in ok:
-        with pq.ParquetFile(sweep_dir / "runs" / f"{r['run_id']}.parquet") as file:
-            tables.append(file.read(use_threads=False))
+        path = sweep_dir / "runs" / f"{r['run_id']}.parquet"
+        try:
+            with pq.ParquetFile(path) as file:
+                tables.append(file.read(use_threads=False))
+        except (OSError, pa.ArrowException) as error:
+            reason = next(iter(str(error).splitlines()), type(error).__name__)
+            raise ReportError(
+                f"{path} is not a run's weekly table ({reason}): allowed the files recovery-sim writes "
+                "(run the study again in its folder to make the run anew, after removing runs/"
+                f"{r['run_id']}.json)"
+            ) from None
     weeks = [table.num_rows for table in tables]
     weekly = pa.concat_tables(tables, promote_options="default").to_pandas()
     identity = pd.DataFrame(
@@ -47,9 +57,17 @@ def weekly_frame(sweep_dir: Path, ok: list[dict]) -> pd.DataFrame:
 
 
 def weekly_outputs(
-    sweep_dir: Path, ok: list[dict], labels: list[dict], taken: list[str], name: str, cells: list[str]
+    sweep_dir: Path,
+    out: Path,
+    ok: list[dict],
+    labels: list[dict],
+    taken: list[str],
+    name: str,
+    cells: list[str],
 ) -> tuple[list[str], list[Path]]:
-    """weekly.parquet and weekly.png; return the weekly table's own columns, and the files written.
+    """weekly.parquet and weekly.png, from the runs in ``sweep_dir``, written in ``out``.
+
+    Returns the weekly table's own columns, and the files written.
 
     ``ok``: the finished runs' ids, cells and replications; ``labels``: every run's cell label;
     ``taken``: the runs table's columns (the swept columns' names avoid them and the weekly
@@ -59,16 +77,16 @@ def weekly_outputs(
 
     weekly = weekly_frame(sweep_dir, ok)
     swept = swept_table(labels, {*taken, *weekly.columns, *TABLE_COLUMNS})
-    written = [write_table(sweep_dir / "weekly.parquet", with_swept(weekly, swept))]
+    written = [write_table(out / "weekly.parquet", with_swept(weekly, swept))]
     if ok:
-        written.append(draw_weekly(sweep_dir, name, weekly, cells))
+        written.append(draw_weekly(out, name, weekly, cells))
     return list(weekly.columns), written
 
 
 def summary_figures(
-    sweep_dir: Path, name: str, summary: pd.DataFrame, paired: pd.DataFrame, cells: list[str]
+    out: Path, name: str, summary: pd.DataFrame, paired: pd.DataFrame, cells: list[str]
 ) -> list[Path]:
-    """forest.png, frontier.png and heatmap.png or curve.png (``figures.draw_study_figures``)."""
+    """forest.png, frontier.png and heatmap.png or curve.png in ``out`` (``figures.draw_study_figures``)."""
     from sim.studies.figures import draw_study_figures
 
-    return draw_study_figures(sweep_dir, name, summary, paired, cells)
+    return draw_study_figures(out, name, summary, paired, cells)

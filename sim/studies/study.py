@@ -40,6 +40,10 @@ from sim.world.parameter import ConfigError
 from sim.world.schema import SimConfig
 
 
+class ReportError(RuntimeError):
+    """A sweep folder that cannot be reported on; the message is one line."""
+
+
 def world_of(cfg: SimConfig, data: dict | None = None) -> dict:
     """The parts of a config that decide a run's outcome (not how the study or output is organised).
 

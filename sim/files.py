@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 
@@ -69,11 +70,9 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     schema's metadata (about 3 ms of a study run's 4 ms). For columns of plain numbers that
     description depends only on their names and types, so it is made once per layout and the
     columns go to Arrow as they are (NaN as null, as pandas passes them). Any other frame
-    (text, categories, dates, a named index, attrs) is written by pandas itself.
+    (text, categories, dates, attrs) is written by pandas itself.
     """
     import numpy as np
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
     plain = (
         not frame.attrs
@@ -86,11 +85,31 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     if not plain:
         frame.to_parquet(path, index=False)
         return
-    layout = tuple((name, dtype.str) for name, dtype in frame.dtypes.items())
+    parquet_of_columns({name: column.to_numpy() for name, column in frame.items()}, path)
+
+
+def write_columns(path: Path, columns: dict[str, np.ndarray]) -> Path:
+    """NumPy columns of plain numbers, as ``pd.DataFrame(columns).to_parquet(path, index=False)``, atomically.
+
+    A study's run writes its weeks so, without making a DataFrame of them only to take its
+    columns out again (about 0.7 ms of a run).
+    """
+    write_atomically(path, lambda p: parquet_of_columns(columns, p))
+    return path
+
+
+def parquet_of_columns(columns: dict[str, np.ndarray], path: Path) -> None:
+    """The Parquet file pandas writes of these columns (``write_parquet``), its metadata made once."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    layout = tuple((name, values.dtype.str) for name, values in columns.items())
     if layout not in PANDAS_METADATA:
-        PANDAS_METADATA[layout] = pa.Table.from_pandas(frame.head(0), preserve_index=False).schema.metadata
-    columns = {name: pa.array(column.to_numpy(), from_pandas=True) for name, column in frame.items()}
-    table = pa.table(columns).replace_schema_metadata(PANDAS_METADATA[layout])
+        empty = pd.DataFrame({name: values[:0] for name, values in columns.items()})
+        PANDAS_METADATA[layout] = pa.Table.from_pandas(empty, preserve_index=False).schema.metadata
+    arrays = {name: pa.array(values, from_pandas=True) for name, values in columns.items()}
+    table = pa.table(arrays).replace_schema_metadata(PANDAS_METADATA[layout])
     buffer = io.BytesIO()  # about 0.3 ms less than Arrow opening the file itself
     pq.write_table(table, buffer, compression="snappy")
     path.write_bytes(buffer.getvalue())

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.files import PANDAS_METADATA, write_table
+from sim.files import PANDAS_METADATA, write_columns, write_table
 
 ROWS = 105
 
@@ -59,3 +59,13 @@ def test_the_metadata_of_one_layout_serves_another_frame_of_it(tmp_path):
     second.to_parquet(tmp_path / "pandas.parquet", index=False)
     assert described > 0 and len(PANDAS_METADATA) == described
     assert (tmp_path / "second.parquet").read_bytes() == (tmp_path / "pandas.parquet").read_bytes()
+
+
+@pytest.mark.parametrize("name", ["numbers", "no rows"])
+def test_columns_are_written_as_pandas_writes_their_frame(name, tmp_path):
+    """A study's run writes its weeks from NumPy columns, without a DataFrame."""
+    frame = FRAMES[name]()
+    columns = {column: values.to_numpy() for column, values in frame.items()}
+    ours = write_columns(tmp_path / "ours.parquet", columns)
+    frame.to_parquet(tmp_path / "pandas.parquet", index=False)
+    assert ours.read_bytes() == (tmp_path / "pandas.parquet").read_bytes()

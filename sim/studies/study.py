@@ -32,7 +32,7 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 
-from sim.files import write_json, write_table
+from sim.files import write_columns, write_json
 from sim.folders import STUDY_RECORD, session_token
 from sim.studies.warm import load_simulation
 from sim.world.config import config_dict, flatten, to_sim_config
@@ -115,7 +115,7 @@ def run_and_save(config: SimConfig, runs: Path, about: dict, agents: bool, data:
     """
     load_simulation()
     from sim.model import RecoveryModel
-    from sim.result import Result
+    from sim.result import model_summary, weekly_columns, weekly_rates
 
     rid, started = about["run_id"], time.time()
     try:
@@ -123,8 +123,9 @@ def run_and_save(config: SimConfig, runs: Path, about: dict, agents: bool, data:
         weeks_began = time.perf_counter()
         model.run_model()
         model_seconds = time.perf_counter() - weeks_began
-        result = Result.from_model(model, complaints=False, config=data or config_dict(config))
-        write_table(runs / f"{rid}.parquet", result.timeseries)
+        columns = weekly_columns(model)  # as Result.from_model has them, without its DataFrame
+        summary = model_summary(model, columns, data or config_dict(config))
+        write_columns(runs / f"{rid}.parquet", {**columns, **weekly_rates(columns)})
         write_json(
             runs / f"{rid}.json",
             {
@@ -133,7 +134,7 @@ def run_and_save(config: SimConfig, runs: Path, about: dict, agents: bool, data:
                 "started": started,
                 "seconds": time.time() - started,
                 "model_seconds": model_seconds,
-                "summary": result.summary,
+                "summary": summary,
             },
         )
     except Exception as error:  # a run that raises must not stop the sweep

@@ -218,3 +218,25 @@ def test_a_study_refused_after_its_workers_started_leaves_no_process_behind(tmp_
     while processes_in(tmp_path) and time.time() < deadline:
         time.sleep(0.02)
     assert processes_in(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "study"),
+    [
+        (["experiment=policy_grid"], True),
+        (["experiment=policy_grid", "study.replications=2", "hydra.sweep.dir=out"], True),
+        (["-m", "policy=none,apology"], True),
+        (["hydra.mode=MULTIRUN", "policy=none,apology"], True),
+        ([], False),
+        (["experiment=validation"], False),  # one run of its own, not a sweep
+        (["experiment=nonexistent"], False),
+        (["experiment=policy_grid", "hydra/launcher=submitit_slurm"], False),  # its workers start elsewhere
+        (["experiment=policy_grid", "--help"], False),
+        (["-m", "policy=none,apology", "--cfg", "job"], False),
+    ],
+)
+def test_a_study_is_told_from_its_command_line_before_hydra_reads_it(arguments, study):
+    """A command that may be a study starts its workers' fork server at once (sim.studies.warm)."""
+    from sim.cli import may_be_a_study
+
+    assert may_be_a_study(arguments) is study

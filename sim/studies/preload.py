@@ -1,9 +1,12 @@
 """What a study's workers run, loaded by the fork server they are forked from (``sim.studies.warm``).
 
-Importing this module is its purpose. The fork server imports it once: the modules, then the
-compiled loops from numba's cache (a small market for two weeks, about 0.2 s that each
-worker's first run paid), the collector paused and all of it frozen (``sim.collector``), so
-that neither the server nor a worker forked from it walks those objects again.
+Importing this module is its purpose. The fork server imports it once: the modules, the
+report's figures (Matplotlib: about 0.3 s that each worker paid at the study's end, when its
+report is drawn there), then the compiled loops from numba's cache (a small market for two
+weeks, about 0.2 s that each worker's first run paid), the collector paused and all of it
+frozen (``sim.collector``), so that neither the server nor a worker forked from it walks those
+objects again. It starts as the command does (``sim.cli.may_be_a_study``) and is done about
+when the study's checks are.
 
 A fork server notices that its command has ended only once it has loaded: a command that
 ends sooner (a study refused by a later check, a Ctrl-C, a kill) ends it here, within 50 ms.
@@ -48,6 +51,8 @@ try:
         import hydra_plugins.hydra_joblib_launcher._core  # noqa: F401
 
         import sim.result  # noqa: F401
+        import sim.studies.drawn  # noqa: F401
+        import sim.studies.figures  # noqa: F401
         import sim.studies.study  # noqa: F401
         from sim.model import RecoveryModel
 

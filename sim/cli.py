@@ -91,20 +91,23 @@ def main() -> None:
     global SIMULATION
     if SimulationProcess.USABLE and may_be_a_run(sys.argv[1:]):
         SIMULATION = SimulationProcess.fork(simulate_handed_over)
-    elif may_be_a_study(sys.argv[1:]):
-        from sim.studies.warm import fork_server_started
-
-        fork_server_started()  # the study's workers load while Hydra starts and the cells are checked
     try:
-        command(wants_hydra_report)
+        command(wants_hydra_report, study=SIMULATION is None and may_be_a_study(sys.argv[1:]))
     finally:
         if SIMULATION is not None:
             SIMULATION.stop()  # unused (not a run, or refused), or done
 
 
-def command(wants_hydra_report: bool) -> None:
-    """Hydra's app, its errors in one line, a study resumed after its workers died."""
+def command(wants_hydra_report: bool, study: bool) -> None:
+    """Hydra's app, its errors in one line, a study resumed after its workers died.
+
+    ``study``: the command line may name a study, whose workers' fork server starts first.
+    """
     try:
+        if study:
+            from sim.studies.warm import fork_server_started
+
+            fork_server_started()  # the study's workers load while Hydra starts and the cells are checked
         for attempt in range(RELAUNCHES + 1):
             try:
                 run()

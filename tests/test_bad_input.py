@@ -439,9 +439,10 @@ def loading(server: Path | None) -> bool:
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the workers' fork server is Linux's")
-def test_ctrl_c_while_the_workers_load_is_one_line_and_leaves_nothing(tmp_path):
+@pytest.mark.parametrize("moment", ["started", "loading"])
+def test_ctrl_c_while_the_workers_load_is_one_line_and_leaves_nothing(tmp_path, moment):
     """The fork server loads while the cells are checked; Ctrl-C then is the command's alone."""
-    ready = loading
+    ready = {"started": lambda server: server is not None, "loading": loading}[moment]
     started = subprocess.Popen(
         [RECOVERY_SIM, *SWEEP, f"hydra.sweep.dir={tmp_path / 'study'}"], cwd=tmp_path,
         stderr=subprocess.PIPE, text=True, start_new_session=True,

@@ -7,7 +7,6 @@ import os
 import pickle
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -234,34 +233,29 @@ def test_a_handed_over_config_is_what_the_job_composes_once_the_folder_is_claime
         assert overrides_added(then, [*then, "hydra.job.chdir=true"]) is None  # composed anew
 
 
-def interrupted_write(path: Path, data: bytes) -> int:
-    raise KeyboardInterrupt
-
-
 def test_a_job_gets_the_config_its_cell_was_checked_with_and_composes_any_other(monkeypatch):
-    from hydra_plugins.recovery_sim_sweeper.study_sweeper import ComposedConfigs
+    from hydra_plugins.recovery_sim_sweeper import study_sweeper
     from sim.studies.checked import forget, note_composed
 
     master = OmegaConf.create({"x": 1})
-    composed = ComposedConfigs(Loader())
+    composed = study_sweeper.ComposedConfigs(Loader())
     forget()
     study = OmegaConf.create({"hydra": {"overrides": {"hydra": []}}})
     note_composed(["a=1"], OmegaConf.create({"checked": ["a=1"]}), study)
     try:
         with composed.handed_over([["a=1"], ["a=2"]], study):
-            folder = Path(composed.folder)
             in_a_job = pickle.loads(pickle.dumps(composed))  # as a launcher hands it over
             assert in_a_job.load_sweep_config(master, ["a=1"]) == {"checked": ["a=1"]}
             assert in_a_job.load_sweep_config(master, ["a=2"]) == {"composed_in_the_job": ["a=2"]}
             unchecked = ["a=1", "b=2"]
             assert in_a_job.load_sweep_config(master, unchecked) == {"composed_in_the_job": unchecked}
-        assert not folder.exists() and composed.folder is None
-        made = set(Path(tempfile.gettempdir()).glob("recovery-sim-cells-*"))
-        monkeypatch.setattr(Path, "write_bytes", interrupted_write)
-        with pytest.raises(KeyboardInterrupt), composed.handed_over([["a=1"]], study):
-            pass
-        assert set(Path(tempfile.gettempdir()).glob("recovery-sim-cells-*")) == made  # none left
         assert composed.load_sweep_config(master, ["a=1"]) == {"composed_in_the_job": ["a=1"]}  # launch over
+        with pytest.raises(KeyboardInterrupt), composed.handed_over([["a=1"]], study):
+            raise KeyboardInterrupt
+        assert composed.configs == {}
+        monkeypatch.setattr(study_sweeper, "HANDED_OVER_AT_MOST", 0)  # too many cells to carry
+        with composed.handed_over([["a=1"]], study):
+            assert composed.load_sweep_config(master, ["a=1"]) == {"composed_in_the_job": ["a=1"]}
     finally:
         forget()
 

@@ -10,21 +10,19 @@ jobs, in the same order, with the same numbers), and skips both where the checks
 
 Each job then composed its cell again where it ran, about 70 ms of a worker's time a cell:
 the launch hands each job the config the checks composed instead, by the same call Hydra's
-launchers make (``load_sweep_config``, which ``ComposedConfigs`` answers), through files in
-a private temporary folder that lives as long as the launch. A job that cannot read its file
-(a cluster's node, where the folder is not) composes as before.
+launchers make (``load_sweep_config``, which ``ComposedConfigs`` answers). The configs travel
+inside the loader a launcher pickles to every job (about 40 kB a cell, copied as bytes), so
+nothing is written for them; a launch of more than ``HANDED_OVER_AT_MOST`` cells composes in
+its jobs as before, where that copy would outgrow the composition it saves.
 
 No ``from __future__ import annotations`` here: Hydra runs this module before it is in
 ``sys.modules``, where a dataclass would look its annotations up.
 """
 
-import hashlib
 import pickle
-import shutil
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper, BasicSweeperConf
@@ -99,14 +97,18 @@ class CellsWithRunsLeft:
         return self.subdir.replace("${hydra.job.num}", str(number))
 
 
+#: The most cells whose configs a launch hands over (every job carries all of them).
+HANDED_OVER_AT_MOST = 64
+
+
 class ComposedConfigs:
-    """Hydra's config loader, except that a job whose cell the checks composed reads that config.
+    """Hydra's config loader, except that a job whose cell the checks composed gets that config.
 
     Launchers pickle it to each job (in ``HydraContext``); a job calls ``load_sweep_config``.
     """
 
     def __init__(self, loader: Any) -> None:
-        self.loader, self.folder = loader, None
+        self.loader, self.configs = loader, {}
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") or "loader" not in self.__dict__:  # pickling, or being unpickled
@@ -115,15 +117,16 @@ class ComposedConfigs:
 
     def load_sweep_config(self, master_config: DictConfig, sweep_overrides: list[str]) -> DictConfig:
         """The job's config: the one its cell was composed into by the checks, else composed here."""
-        path = Path(self.folder, file_name(sweep_overrides)) if self.folder else None
-        if path is None or not path.is_file():
+        pickled = self.configs.get(tuple(sweep_overrides))
+        if pickled is None:
             return self.loader.load_sweep_config(master_config, sweep_overrides)
-        config = pickle.loads(path.read_bytes())
+        config = pickle.loads(pickled)
         OmegaConf.copy_cache(from_config=master_config, to_config=config)  # as Hydra's loader does
         return config
 
-    def handed_over(self, jobs: list[list[str]], study: DictConfig) -> "HandedOver":
-        """For a launch of ``jobs`` from the ``study``'s config: the configs the checks composed, in files.
+    @contextmanager
+    def handed_over(self, jobs: list[list[str]], study: DictConfig) -> Iterator[None]:
+        """For a launch of ``jobs`` from the ``study``'s config: the configs the checks composed.
 
         The checks compose the cells before the study's folder is claimed. Where the command
         named no folder, claiming one adds ``hydra.sweep.dir=<folder>`` to the study's Hydra
@@ -131,14 +134,13 @@ class ComposedConfigs:
         it sets it. Any other difference, and the jobs compose their cells anew.
         """
         added = overrides_added(COMPOSED_FROM, list(study.hydra.overrides.hydra))
-        if added is None:
-            return HandedOver(self, {})
-        files = {
-            file_name(job): with_overrides(COMPOSED[tuple(job)], added)
-            for job in jobs
-            if tuple(job) in COMPOSED
-        }
-        return HandedOver(self, files)
+        checked = [tuple(job) for job in jobs if tuple(job) in COMPOSED]
+        if added is not None and len(checked) <= HANDED_OVER_AT_MOST:
+            self.configs = {job: with_overrides(COMPOSED[job], added) for job in checked}
+        try:
+            yield
+        finally:
+            self.configs = {}
 
 
 def overrides_added(then: list[str], now: list[str]) -> list[str] | None:
@@ -159,32 +161,3 @@ def with_overrides(pickled: bytes, overrides: list[str]) -> bytes:
             OmegaConf.update(config, override.key_or_group, override.value())
             config.hydra.overrides.hydra.append(override.input_line)
     return pickle.dumps(config)
-
-
-class HandedOver:
-    """A private temporary folder with the launched jobs' configs, removed when the launch returns."""
-
-    def __init__(self, composed: ComposedConfigs, files: dict[str, bytes]) -> None:
-        self.composed, self.files = composed, files
-
-    def __enter__(self) -> None:
-        if not self.files:
-            return
-        folder = tempfile.mkdtemp(prefix="recovery-sim-cells-")
-        try:
-            for name, data in self.files.items():
-                Path(folder, name).write_bytes(data)
-        except BaseException:  # a Ctrl-C, a full disk: the launch does not begin, and leaves nothing
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
-        self.composed.folder = folder
-
-    def __exit__(self, *exc: object) -> None:
-        if self.composed.folder is not None:
-            shutil.rmtree(self.composed.folder, ignore_errors=True)
-            self.composed.folder = None
-
-
-def file_name(overrides: Sequence[str]) -> str:
-    """The file of a job's config, named by its overrides."""
-    return hashlib.sha256("\n".join(overrides).encode()).hexdigest()[:32] + ".pickle"

@@ -14,11 +14,8 @@ command's output waited: the server holds it open). So the server asks Linux to 
 moment its command's process does (``PR_SET_PDEATHSIG``; a command already gone by then, it
 leaves itself): a study refused by a later check, a Ctrl-C, a kill or a finished study leave
 no server behind. A Ctrl-C is the command's to handle: the server leaves it aside while it
-loads and, once loaded, hands Python's handler to the workers it forks (Python's fork server
-goes on ignoring Ctrl-C itself while it serves). Only a Ctrl-C in the server's first 0.1 s or
-so, before this module runs, still ends it with a traceback: an ignored signal would survive
-the server's exec, but ignoring it in the command for that moment lost the Ctrl-C to a thread
-of NumPy's.
+loads (it starts ignoring it: ``fork_server_python``) and, once loaded, hands Python's handler
+to the workers it forks (Python's fork server goes on ignoring Ctrl-C itself while it serves).
 """
 
 import contextlib

@@ -17,6 +17,7 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
@@ -62,7 +63,8 @@ def fork_server_started() -> bool:
     per worker, on a machine whose every core is taken. The fork server (Python's, through
     loky) loads it once, on the core the checks leave free, and a worker forked from it is
     ready at once. No worker is forked before the checks are done, so a study refused by a
-    later check leaves none. Linux only, and not where loky was told otherwise.
+    later check leaves none. The server starts ignoring Ctrl-C, the command's to handle
+    (``fork_server_python``). Linux only, and not where loky was told otherwise.
     """
     import multiprocessing
     import sys
@@ -80,7 +82,14 @@ def fork_server_started() -> bool:
     os.environ["PYTHONWARNINGS"] = ",".join(
         w for w in (os.environ.get("PYTHONWARNINGS"), "ignore:resource_tracker:UserWarning") if w
     )
-    forkserver.ensure_running()
+    python = Path(__file__).with_name("fork_server_python")  # Python, started ignoring Ctrl-C
+    if os.access(python, os.X_OK):
+        os.environ["RECOVERY_SIM_PYTHON"] = sys.executable
+        multiprocessing.set_executable(str(python))
+    try:
+        forkserver.ensure_running()
+    finally:
+        multiprocessing.set_executable(sys.executable)  # anything spawned later (sim.studies.study)
     return True
 
 

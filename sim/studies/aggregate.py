@@ -322,7 +322,7 @@ def aggregate(sweep_dir: Path, elsewhere: Elsewhere | None = None) -> list[Path]
 
     Every file but report.md is written in a folder of this call's own first, and moved into
     place once all of them are: a report that cannot be made (a run's file unreadable, a
-    Ctrl-C) leaves the one before it as it was.
+    Ctrl-C before the files are moved) leaves the one before it as it was.
     """
     from sim.studies.report import write_report
 
@@ -393,8 +393,9 @@ def publish(staged: Path, sweep_dir: Path) -> Path:
 def settled(done: Future, function: Callable, args: tuple) -> object:
     """What ``done`` holds, or ``function(*args)`` made here if the process that ran it died.
 
-    An error of the work itself (a run's file unreadable) is raised as it is; anything else
-    (a worker killed, its pool broken) has the work done again in this process.
+    An error of the work itself that names a file (``ReportError``) is raised as it is; anything
+    else (a worker killed, its pool broken, or a fault of the drawing itself, which then raises
+    here a second time) has the work done again in this process.
     """
     try:
         return done.result()

@@ -64,7 +64,11 @@ def fork_server_started() -> bool:
     loky) loads it once, on the core the checks leave free, and a worker forked from it is
     ready at once. No worker is forked before the checks are done, so a study refused by a
     later check leaves none. The server starts ignoring Ctrl-C, the command's to handle
-    (``fork_server_python``). Linux only, and not where loky was told otherwise.
+    (``fork_server_python``). It must be started from the command's main thread: Linux ends it
+    when the thread that started it ends (``sim.studies.preload``). This sets loky's start method
+    for the whole process, and two environment variables every child of the command inherits
+    (``RECOVERY_SIM_FORK_SERVER_OF``, ``PYTHONWARNINGS``). Linux only, and not where loky was
+    told otherwise.
     """
     import multiprocessing
     import sys

@@ -167,6 +167,11 @@ def weekly_columns(model: RecoveryModel) -> dict[str, np.ndarray]:
     return {"week": np.arange(weeks), **{name: np.asarray(collected[name]) for name in METRICS}}
 
 
+def weekly_file_columns(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """A run's weekly file (timeseries.parquet, a study's runs/<id>.parquet): metrics, then rates."""
+    return {**columns, **weekly_rates(columns)}
+
+
 def model_summary(
     model: RecoveryModel, columns: dict[str, np.ndarray] | None = None, config: bool | dict = True
 ) -> dict:
@@ -213,7 +218,7 @@ class Result:
         """
         columns = weekly_columns(model)
         summary = model_summary(model, columns, True if config is None else config)
-        ts = pd.DataFrame({**columns, **weekly_rates(columns)})
+        ts = pd.DataFrame(weekly_file_columns(columns))
         if not complaints:
             return cls(summary=summary, timeseries=ts, complaints=pd.DataFrame())
         failures = model.failure_log.frame(model.catalogue.names, model.config.churn.attribution_weeks)

@@ -364,10 +364,15 @@ def aggregate(sweep_dir: Path, elsewhere: Elsewhere | None = None) -> list[Path]
         swept = swept_table(labels, {*runs.columns, *weekly_columns, *TABLE_COLUMNS})
         runs, summary, paired = (with_swept(t, swept) for t in (runs, summary, paired))
         info = manifest(sweep_dir, ok, failed, len(cells), study.get("replications", 1))
-        tables = {"runs.parquet": runs, "summary.csv": summary, "paired.csv": paired}
-        staged = [write_table(staging / file, frame) for file, frame in tables.items()]
-        staged.insert(1, weekly_written[0])
-        staged += [write_json(staging / "manifest.json", info), *weekly_written[1:], *summary_drawn]
+        staged = [
+            write_table(staging / "runs.parquet", runs),
+            weekly_written[0],
+            write_table(staging / "summary.csv", summary),
+            write_table(staging / "paired.csv", paired),
+            write_json(staging / "manifest.json", info),
+            *weekly_written[1:],
+            *summary_drawn,
+        ]
         written = [publish(path, sweep_dir) for path in staged]
     figures = [path for path in written if path.suffix == ".png"]
     written.append(write_report(sweep_dir, study, summary, paired, runs, info, figures, order))
@@ -410,12 +415,9 @@ Elsewhere = Callable[..., Future]
 
 
 def here(function: Callable, *args: object) -> Future:
-    """Run ``function(*args)`` now, in this process; its result (or error) as a done Future."""
+    """Run ``function(*args)`` now, in this process (an error is raised at once); its result as a Future."""
     done: Future = Future()
-    try:
-        done.set_result(function(*args))
-    except Exception as error:
-        done.set_exception(error)
+    done.set_result(function(*args))
     return done
 
 

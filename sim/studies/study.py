@@ -115,7 +115,7 @@ def run_and_save(config: SimConfig, runs: Path, about: dict, agents: bool, data:
     """
     load_simulation()
     from sim.model import RecoveryModel
-    from sim.result import model_summary, weekly_columns, weekly_rates
+    from sim.result import model_summary, weekly_columns, weekly_file_columns
 
     rid, started = about["run_id"], time.time()
     try:
@@ -125,7 +125,7 @@ def run_and_save(config: SimConfig, runs: Path, about: dict, agents: bool, data:
         model_seconds = time.perf_counter() - weeks_began
         columns = weekly_columns(model)  # as Result.from_model has them, without its DataFrame
         summary = model_summary(model, columns, data or config_dict(config))
-        write_columns(runs / f"{rid}.parquet", {**columns, **weekly_rates(columns)})
+        write_columns(runs / f"{rid}.parquet", weekly_file_columns(columns))
         write_json(
             runs / f"{rid}.json",
             {

@@ -25,6 +25,8 @@ from sim.collector import paused_while_loading
 
 #: The study's joblib settings, once its workers are being made ready (none: not in this command).
 SETTINGS: dict[str, dict] = {}
+#: Whether this command has started its workers' fork server.
+FORK_SERVER = {"started": False}
 #: The environment variable that names the command's process to its workers' fork server.
 COMMAND = "RECOVERY_SIM_FORK_SERVER_OF"
 #: The thread that starts the workers where there is no fork server.
@@ -76,6 +78,8 @@ def fork_server_started() -> bool:
 
     from joblib.externals.loky.backend.context import get_start_method, set_start_method
 
+    if FORK_SERVER["started"]:  # as the command started
+        return True
     if not sys.platform.startswith("linux") or get_start_method() not in (None, "forkserver"):
         return False
     set_start_method("forkserver", force=True)
@@ -94,6 +98,7 @@ def fork_server_started() -> bool:
         forkserver.ensure_running()
     finally:
         multiprocessing.set_executable(sys.executable)  # anything spawned later (sim.studies.study)
+    FORK_SERVER["started"] = True
     return True
 
 
